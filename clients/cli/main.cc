@@ -1,0 +1,26 @@
+// origo: the command-line client for producers, inspectors and regulators.
+
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+
+#include "clients/cli/cli.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"origo " ORIGO_VERSION " - command-line client for the Origo server", "origo"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "origo " ORIGO_VERSION);
+  origo::cli::Globals globals;
+  globals.server = "127.0.0.1:50051";
+  app.add_option("--server", globals.server, "gRPC address of origod")
+      ->envname("ORIGO_SERVER")
+      ->capture_default_str();
+  app.add_option("--token", globals.token, "bearer token (role and enterprise)")
+      ->envname("ORIGO_TOKEN");
+  app.add_flag("--json", globals.json, "machine-readable JSON on stdout");
+  app.fallthrough();
+
+  origo::cli::AddHealthCommand(app, globals);
+
+  CLI11_PARSE(app, argc, argv);
+  return globals.exit_code;
+}

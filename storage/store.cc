@@ -1,0 +1,217 @@
+#include "storage/store.h"
+
+#include <chrono>
+
+#include "core/base/status_macros.h"
+#include "origo/store/v1/meta.pb.h"
+#include "rocksdb/cache.h"
+#include "rocksdb/filter_policy.h"
+#include "rocksdb/slice_transform.h"
+#include "rocksdb/table.h"
+#include "storage/key_encoding.h"
+
+namespace origo::storage {
+namespace {
+
+constexpr uint32_t kStoreFormat = 1;
+
+rocksdb::ColumnFamilyOptions FamilyOptions(const ColumnFamilyInfo& info,
+                                           const StoreOptions& options,
+                                           const std::shared_ptr<rocksdb::Cache>& cache) {
+  rocksdb::ColumnFamilyOptions cf;
+  cf.write_buffer_size = options.write_buffer_mb << 20;
+  cf.compression = rocksdb::kLZ4Compression;
+  cf.bottommost_compression = rocksdb::kZSTD;
+  cf.level_compaction_dynamic_level_bytes = true;
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = cache;
+  table.cache_index_and_filter_blocks = true;
+  table.pin_l0_filter_and_index_blocks_in_cache = true;
+  table.format_version = 5;
+  table.block_size = 16 << 10;
+  if (info.point_lookups) {
+    // Point lookups (event id, log index, key id) skip SST files with a bloom filter, and the
+    // hash index inside each data block avoids a binary search.
+    table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+    table.data_block_index_type = rocksdb::BlockBasedTableOptions::kDataBlockBinaryAndHash;
+    cf.optimize_filters_for_hits = false;
+  }
+  if (info.prefix_length > 0) {
+    cf.prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(info.prefix_length));
+    table.whole_key_filtering = true;
+    if (!table.filter_policy) table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  }
+  cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  return cf;
+}
+
+}  // namespace
+
+absl::Status FromRocks(const rocksdb::Status& status, std::string_view context) {
+  if (status.ok()) return absl::OkStatus();
+  std::string message = std::string(context) + ": " + status.ToString();
+  if (status.IsCorruption()) return absl::DataLossError(message);
+  if (status.IsNotFound()) return absl::NotFoundError(message);
+  if (status.IsInvalidArgument()) return absl::InvalidArgumentError(message);
+  if (status.IsNotSupported()) return absl::UnimplementedError(message);
+  if (status.IsBusy() || status.IsTryAgain() || status.IsTimedOut()) {
+    return absl::UnavailableError(message);
+  }
+  if (status.IsIOError()) {
+    if (status.ToString().find("lock") != std::string::npos) {
+      return absl::FailedPreconditionError(message +
+                                           " (another process holds the store's LOCK file)");
+    }
+    return absl::UnavailableError(message);
+  }
+  return absl::InternalError(message);
+}
+
+absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path,
+                                                   const StoreOptions& options) {
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = options.create_if_missing;
+  db_options.create_missing_column_families = true;
+  db_options.max_background_jobs = options.background_threads;
+  db_options.bytes_per_sync = 1 << 20;
+  db_options.wal_bytes_per_sync = 0;
+  db_options.paranoid_checks = true;
+  db_options.keep_log_file_num = 5;
+  db_options.max_total_wal_size = 256 << 20;
+  db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+  db_options.avoid_unnecessary_blocking_io = true;
+
+  // Refuse families this build does not know: they were written by a newer Origo, and opening
+  // without them would silently ignore data.
+  std::vector<std::string> existing;
+  rocksdb::Status listed = rocksdb::DB::ListColumnFamilies(db_options, path, &existing);
+  if (listed.ok()) {
+    for (const std::string& name : existing) {
+      if (!ColumnFamilyByName(name).has_value()) {
+        return absl::FailedPreconditionError(
+            "store " + path + " contains column family '" + name +
+            "' that this build of Origo does not know; it was written by a newer version");
+      }
+    }
+  } else if (!options.create_if_missing) {
+    return absl::NotFoundError("no store in " + path + ": " + listed.ToString());
+  }
+
+  auto cache = rocksdb::NewLRUCache(options.block_cache_mb << 20);
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const ColumnFamilyInfo& info : kColumnFamilies) {
+    descriptors.emplace_back(std::string(info.name), FamilyOptions(info, options, cache));
+  }
+
+  std::unique_ptr<Store> store(new Store());
+  store->path_ = path;
+  store->write_options_.sync = true;
+  rocksdb::DB* raw = nullptr;
+  ORIGO_RETURN_IF_ERROR(FromRocks(
+      rocksdb::DB::Open(db_options, path, descriptors, &store->handles_, &raw), "open " + path));
+  store->db_.reset(raw);
+
+  // First open: record what created the store.
+  ORIGO_ASSIGN_OR_RETURN(auto info, store->Get(ColumnFamily::kMeta, "store"));
+  if (!info.has_value()) {
+    origo::store::v1::StoreInfo created;
+    created.set_format(kStoreFormat);
+    created.set_created_unix_ms(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                    std::chrono::system_clock::now().time_since_epoch())
+                                    .count());
+    created.set_created_by("origo " ORIGO_VERSION);
+    rocksdb::WriteBatch batch;
+    batch.Put(store->Family(ColumnFamily::kMeta), "store", EncodeValue(created));
+    ORIGO_RETURN_IF_ERROR(store->Write(&batch));
+  } else {
+    origo::store::v1::StoreInfo stored;
+    ORIGO_RETURN_IF_ERROR(DecodeValue(*info, &stored, "store info"));
+    if (stored.format() > kStoreFormat) {
+      return absl::FailedPreconditionError("store " + path + " has format " +
+                                           std::to_string(stored.format()) +
+                                           ", newer than this build supports (" +
+                                           std::to_string(kStoreFormat) + ")");
+    }
+  }
+  return store;
+}
+
+Store::~Store() {
+  absl::Status closed = Close();
+  (void)closed;  // Nothing more to do with a failure at destruction; Close() was the chance.
+}
+
+absl::Status Store::Close() {
+  if (!db_) return absl::OkStatus();
+  absl::Status result = Flush();
+  for (rocksdb::ColumnFamilyHandle* handle : handles_) {
+    rocksdb::Status destroyed = db_->DestroyColumnFamilyHandle(handle);
+    if (result.ok()) result = FromRocks(destroyed, "close family");
+  }
+  handles_.clear();
+  rocksdb::Status closed = db_->Close();
+  if (result.ok()) result = FromRocks(closed, "close");
+  db_.reset();
+  return result;
+}
+
+absl::Status Store::Flush() {
+  rocksdb::FlushOptions flush;
+  flush.wait = true;
+  std::vector<rocksdb::ColumnFamilyHandle*> families(handles_.begin(), handles_.end());
+  return FromRocks(db_->Flush(flush, families), "flush");
+}
+
+absl::Status Store::Write(rocksdb::WriteBatch* batch) {
+  return FromRocks(db_->Write(write_options_, batch), "write");
+}
+
+absl::StatusOr<std::optional<std::string>> Store::Get(ColumnFamily cf,
+                                                      std::string_view key) const {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), Family(cf), key, &value);
+  if (s.IsNotFound()) return std::nullopt;
+  ORIGO_RETURN_IF_ERROR(FromRocks(s, "read " + std::string(ColumnFamilyName(cf))));
+  return value;
+}
+
+std::unique_ptr<ReadView> Store::Snapshot() const {
+  return std::unique_ptr<ReadView>(new ReadView(this, db_->GetSnapshot()));
+}
+
+StoreStats Store::Stats() const {
+  StoreStats stats;
+  for (rocksdb::ColumnFamilyHandle* handle : handles_) {
+    uint64_t v = 0;
+    if (db_->GetIntProperty(handle, "rocksdb.live-sst-files-size", &v)) stats.sst_bytes += v;
+    if (db_->GetIntProperty(handle, "rocksdb.size-all-mem-tables", &v)) stats.memtable_bytes += v;
+  }
+  rocksdb::VectorLogPtr wal_files;
+  if (db_->GetSortedWalFiles(wal_files).ok()) {
+    for (const auto& file : wal_files) stats.wal_bytes += file->SizeFileBytes();
+  }
+  return stats;
+}
+
+ReadView::ReadView(const Store* store, const rocksdb::Snapshot* snapshot)
+    : store_(store), snapshot_(snapshot) {
+  options_.snapshot = snapshot_;
+}
+
+ReadView::~ReadView() { store_->db()->ReleaseSnapshot(snapshot_); }
+
+absl::StatusOr<std::optional<std::string>> ReadView::Get(ColumnFamily cf,
+                                                         std::string_view key) const {
+  std::string value;
+  rocksdb::Status s = store_->db()->Get(options_, store_->Family(cf), key, &value);
+  if (s.IsNotFound()) return std::nullopt;
+  ORIGO_RETURN_IF_ERROR(FromRocks(s, "read " + std::string(ColumnFamilyName(cf))));
+  return value;
+}
+
+std::unique_ptr<rocksdb::Iterator> ReadView::NewIterator(ColumnFamily cf) const {
+  return std::unique_ptr<rocksdb::Iterator>(
+      store_->db()->NewIterator(options_, store_->Family(cf)));
+}
+
+}  // namespace origo::storage

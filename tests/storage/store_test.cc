@@ -1,0 +1,172 @@
+#include "storage/store.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "tests/test_util.h"
+
+namespace origo::storage {
+namespace {
+
+using origo::testing::TempDir;
+
+TEST(StoreTest, CreatesEveryRegisteredFamily) {
+  TempDir dir;
+  {
+    auto store = Store::Open(dir.path());
+    ASSERT_TRUE(store.ok()) << store.status();
+  }
+  std::vector<std::string> names;
+  ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir.path(), &names).ok());
+  EXPECT_EQ(names.size(), static_cast<size_t>(kColumnFamilyCount));
+  for (const ColumnFamilyInfo& info : kColumnFamilies) {
+    EXPECT_NE(std::find(names.begin(), names.end(), std::string(info.name)), names.end())
+        << info.name;
+  }
+}
+
+TEST(StoreTest, WritesSurviveReopen) {
+  TempDir dir;
+  {
+    auto store = Store::Open(dir.path());
+    ASSERT_TRUE(store.ok()) << store.status();
+    rocksdb::WriteBatch batch;
+    batch.Put((*store)->Family(ColumnFamily::kLogEntries), "k1", "v1");
+    batch.Put((*store)->Family(ColumnFamily::kEventIndex), "k2", "v2");
+    ASSERT_TRUE((*store)->Write(&batch).ok());
+    ASSERT_TRUE((*store)->Close().ok());
+  }
+  auto store = Store::Open(dir.path());
+  ASSERT_TRUE(store.ok()) << store.status();
+  auto v1 = (*store)->Get(ColumnFamily::kLogEntries, "k1");
+  ASSERT_TRUE(v1.ok());
+  EXPECT_EQ(v1->value_or(""), "v1");
+  auto v2 = (*store)->Get(ColumnFamily::kEventIndex, "k2");
+  ASSERT_TRUE(v2.ok());
+  EXPECT_EQ(v2->value_or(""), "v2");
+  // Families are separate key spaces.
+  auto absent = (*store)->Get(ColumnFamily::kLogEntries, "k2");
+  ASSERT_TRUE(absent.ok());
+  EXPECT_FALSE(absent->has_value());
+}
+
+TEST(StoreTest, SnapshotDoesNotSeeLaterWrites) {
+  TempDir dir;
+  auto store = Store::Open(dir.path());
+  ASSERT_TRUE(store.ok()) << store.status();
+  rocksdb::WriteBatch first;
+  first.Put((*store)->Family(ColumnFamily::kMeta), "tree_size", "1");
+  ASSERT_TRUE((*store)->Write(&first).ok());
+  auto view = (*store)->Snapshot();
+  rocksdb::WriteBatch second;
+  second.Put((*store)->Family(ColumnFamily::kMeta), "tree_size", "2");
+  second.Put((*store)->Family(ColumnFamily::kMeta), "new_key", "x");
+  ASSERT_TRUE((*store)->Write(&second).ok());
+
+  auto seen = view->Get(ColumnFamily::kMeta, "tree_size");
+  ASSERT_TRUE(seen.ok());
+  EXPECT_EQ(seen->value_or(""), "1");
+  auto missing = view->Get(ColumnFamily::kMeta, "new_key");
+  ASSERT_TRUE(missing.ok());
+  EXPECT_FALSE(missing->has_value());
+  auto latest = (*store)->Get(ColumnFamily::kMeta, "tree_size");
+  ASSERT_TRUE(latest.ok());
+  EXPECT_EQ(latest->value_or(""), "2");
+}
+
+TEST(StoreTest, SecondOpenOfSameDirectoryNamesTheLock) {
+  TempDir dir;
+  auto first = Store::Open(dir.path());
+  ASSERT_TRUE(first.ok()) << first.status();
+  auto second = Store::Open(dir.path());
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(second.status().message().find("LOCK"), std::string::npos) << second.status();
+}
+
+TEST(StoreTest, RefusesAStoreWithAnUnknownFamily) {
+  TempDir dir;
+  {
+    rocksdb::Options options;
+    options.create_if_missing = true;
+    rocksdb::DB* raw = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open(options, dir.path(), &raw).ok());
+    std::unique_ptr<rocksdb::DB> db(raw);
+    rocksdb::ColumnFamilyHandle* handle = nullptr;
+    ASSERT_TRUE(db->CreateColumnFamily(rocksdb::ColumnFamilyOptions(), "from_the_future", &handle)
+                    .ok());
+    ASSERT_TRUE(db->DestroyColumnFamilyHandle(handle).ok());
+  }
+  auto store = Store::Open(dir.path());
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(store.status().message().find("from_the_future"), std::string::npos);
+}
+
+TEST(StoreTest, MissingStoreWithoutCreateIsNotFound) {
+  TempDir dir;
+  StoreOptions options;
+  options.create_if_missing = false;
+  auto store = Store::Open(dir.Sub("absent"), options);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST(StoreTest, CorruptedTableSurfacesAsDataLossNotACrash) {
+  TempDir dir;
+  // Incompressible values, so the table file is large enough to corrupt its data blocks.
+  std::string big(64 << 10, '\0');
+  uint64_t state = 88172645463325252ull;
+  for (char& c : big) {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    c = static_cast<char>(state);
+  }
+  {
+    auto store = Store::Open(dir.path());
+    ASSERT_TRUE(store.ok()) << store.status();
+    rocksdb::WriteBatch batch;
+    for (int i = 0; i < 64; ++i) {
+      batch.Put((*store)->Family(ColumnFamily::kLogEntries), "key" + std::to_string(i),
+                big + std::to_string(i));
+    }
+    ASSERT_TRUE((*store)->Write(&batch).ok());
+    ASSERT_TRUE((*store)->Close().ok());  // flushes to an SST file
+  }
+  // Flip bytes in the middle of every table file (inside data blocks).
+  int corrupted = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path())) {
+    if (entry.path().extension() != ".sst") continue;
+    auto size = std::filesystem::file_size(entry.path());
+    if (size < 1024 * 1024) continue;
+    std::fstream file(entry.path(), std::ios::in | std::ios::out | std::ios::binary);
+    for (uint64_t offset = 4096; offset + 4096 < size; offset += 8192) {
+      file.seekp(static_cast<std::streamoff>(offset));
+      file.put('\x5a');
+      file.put('\xa5');
+    }
+    ++corrupted;
+  }
+  ASSERT_GT(corrupted, 0) << "no table file to corrupt";
+
+  auto store = Store::Open(dir.path());
+  if (!store.ok()) {
+    EXPECT_EQ(store.status().code(), absl::StatusCode::kDataLoss) << store.status();
+    return;
+  }
+  int data_loss = 0;
+  for (int i = 0; i < 64; ++i) {
+    auto value = (*store)->Get(ColumnFamily::kLogEntries, "key" + std::to_string(i));
+    if (!value.ok()) {
+      EXPECT_EQ(value.status().code(), absl::StatusCode::kDataLoss) << value.status();
+      ++data_loss;
+    }
+  }
+  EXPECT_GT(data_loss, 0);
+}
+
+}  // namespace
+}  // namespace origo::storage
