@@ -52,7 +52,8 @@ test-sanitize: deps
 	  ctest -j $(JOBS) --output-on-failure --timeout 900
 
 bench: build
-	@if [ -x $(BUILD_DIR)/bench/origo_bench ]; then $(BUILD_DIR)/bench/origo_bench; \
+	@mkdir -p bench/results
+	@if [ -x $(BUILD_DIR)/bench/origo_bench ]; then $(BUILD_DIR)/bench/origo_bench --out bench/results; \
 	else echo "bench: no benchmarks built yet"; fi
 
 format-check:

@@ -16,10 +16,18 @@ std::string JsonString(const std::string& s) {
   std::string out = "\"";
   for (char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           char buf[8];
@@ -43,6 +51,41 @@ int ReportError(const Globals& globals, const absl::Status& status, const std::s
     std::cerr << "origo: " << what << ": " << code << ": " << status.message() << "\n";
   }
   return 1;
+}
+
+void JsonObject::Key(const std::string& key) {
+  if (!members_.empty()) members_ += ",";
+  members_ += JsonString(key) + ":";
+}
+
+JsonObject& JsonObject::Str(const std::string& key, const std::string& value) {
+  Key(key);
+  members_ += JsonString(value);
+  return *this;
+}
+
+JsonObject& JsonObject::Int(const std::string& key, int64_t value) {
+  Key(key);
+  members_ += std::to_string(value);
+  return *this;
+}
+
+JsonObject& JsonObject::Uint(const std::string& key, uint64_t value) {
+  Key(key);
+  members_ += std::to_string(value);
+  return *this;
+}
+
+JsonObject& JsonObject::Bool(const std::string& key, bool value) {
+  Key(key);
+  members_ += value ? "true" : "false";
+  return *this;
+}
+
+JsonObject& JsonObject::Raw(const std::string& key, const std::string& json) {
+  Key(key);
+  members_ += json;
+  return *this;
 }
 
 }  // namespace origo::cli

@@ -2,6 +2,7 @@
 #define ORIGO_CLIENTS_CLI_CLI_H_
 
 #include <CLI/CLI.hpp>
+#include <cstdint>
 #include <string>
 
 #include "absl/status/status.h"
@@ -26,8 +27,37 @@ int ReportError(const Globals& globals, const absl::Status& status, const std::s
 // Quotes `s` as a JSON string.
 std::string JsonString(const std::string& s);
 
+// Builds one flat JSON object, members in insertion order. Values given as Raw must already be
+// valid JSON (a nested object or array).
+class JsonObject {
+ public:
+  JsonObject& Str(const std::string& key, const std::string& value);
+  JsonObject& Int(const std::string& key, int64_t value);
+  JsonObject& Uint(const std::string& key, uint64_t value);
+  JsonObject& Bool(const std::string& key, bool value);
+  JsonObject& Raw(const std::string& key, const std::string& json);
+  // "{...}".
+  std::string Build() const { return "{" + members_ + "}"; }
+
+ private:
+  void Key(const std::string& key);
+  std::string members_;
+};
+
 // Command registration; each adds its subcommand(s) to `app`.
 void AddHealthCommand(CLI::App& app, Globals& globals);
+// origo key gen.
+void AddKeyCommands(CLI::App& app, Globals& globals);
+// origo enterprise register|get|key add|key revoke|key list.
+void AddEnterpriseCommands(CLI::App& app, Globals& globals);
+// origo token create.
+void AddTokenCommands(CLI::App& app, Globals& globals);
+// origo capture.
+void AddCaptureCommand(CLI::App& app, Globals& globals);
+// origo checkpoint, origo log-key, origo audit.
+void AddLogCommands(CLI::App& app, Globals& globals);
+// origo verify.
+void AddVerifyCommand(CLI::App& app, Globals& globals);
 
 }  // namespace origo::cli
 

@@ -20,6 +20,12 @@ int main(int argc, char** argv) {
   app.fallthrough();
 
   origo::cli::AddHealthCommand(app, globals);
+  origo::cli::AddKeyCommands(app, globals);
+  origo::cli::AddEnterpriseCommands(app, globals);
+  origo::cli::AddTokenCommands(app, globals);
+  origo::cli::AddCaptureCommand(app, globals);
+  origo::cli::AddLogCommands(app, globals);
+  origo::cli::AddVerifyCommand(app, globals);
 
   CLI11_PARSE(app, argc, argv);
   return globals.exit_code;

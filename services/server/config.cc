@@ -33,7 +33,7 @@ void ApplyDefaults(origo::v1::Config* config) {
   if (config->grpc_listen().empty()) config->set_grpc_listen("127.0.0.1:50051");
   if (config->http_listen().empty()) config->set_http_listen("127.0.0.1:8080");
   if (config->grpc_threads() == 0) {
-    config->set_grpc_threads(std::max(4u, 2 * std::thread::hardware_concurrency()));
+    config->set_grpc_threads(std::max(64u, 16 * std::thread::hardware_concurrency()));
   }
   if (config->max_message_bytes() == 0) config->set_max_message_bytes(16 << 20);
   auto* storage = config->mutable_storage();

@@ -1,23 +1,107 @@
 #include "services/server/service_host.h"
 
+#include <grpcpp/grpcpp.h>
+
+#include "core/base/status_macros.h"
+#include "core/checkpoint/note.h"
+#include "services/capture/capture.h"
+#include "services/capture/capture_service.h"
+#include "services/capture/sequencer.h"
+#include "services/registry/registry_service.h"
+#include "services/server/auth.h"
+#include "services/transparency/checkpointer.h"
+#include "services/transparency/transparency_service.h"
+#include "storage/event_log.h"
+#include "storage/registry_store.h"
+
 namespace origo::server {
 namespace {
 
-// The foundation host: no domain services yet (health and reflection come from the Server).
-class EmptyServiceHost : public ServiceHost {
+// The production host: registry, capture and the transparency log over one store.
+class OrigoServiceHost : public ServiceHost {
  public:
-  std::vector<grpc::Service*> GrpcServices() override { return {}; }
+  std::vector<grpc::Service*> GrpcServices() override {
+    return {registry_service_.get(), capture_service_.get(), transparency_service_.get()};
+  }
   void RegisterHttp(httplib::Server*) override {}
-  void Stop() override {}
-  std::vector<std::string> Notices() const override { return {}; }
-  void RenderMetrics(std::string*) const override {}
+  void Stop() override {
+    // Order: no more sequencing, then a final checkpoint over everything written, then stop.
+    if (sequencer_) sequencer_->Stop();
+    if (checkpointer_) {
+      absl::Status last = checkpointer_->SignNow();
+      if (!last.ok()) std::fprintf(stderr, "origod: final checkpoint: %s\n", last.ToString().c_str());
+      checkpointer_->Stop();
+    }
+  }
+  std::vector<std::string> Notices() const override { return notices_; }
+  void RenderMetrics(std::string* out) const override {
+    storage::TreeHead head = log_->Head();
+    *out += "# HELP origo_log_tree_size Leaves in the transparency log.\n";
+    *out += "# TYPE origo_log_tree_size gauge\n";
+    *out += "origo_log_tree_size " + std::to_string(head.size) + "\n";
+    *out += "# HELP origo_capture_group_commits_total Synced writes made by the sequencer.\n";
+    *out += "# TYPE origo_capture_group_commits_total counter\n";
+    *out += "origo_capture_group_commits_total " + std::to_string(sequencer_->groups_written()) +
+            "\n";
+    *out += "# HELP origo_capture_events_total Events stored (duplicates excluded).\n";
+    *out += "# TYPE origo_capture_events_total counter\n";
+    *out += "origo_capture_events_total " + std::to_string(sequencer_->events_written()) + "\n";
+    auto latest = checkpointer_->Latest();
+    *out += "# HELP origo_log_checkpoint_size Tree size of the latest signed checkpoint.\n";
+    *out += "# TYPE origo_log_checkpoint_size gauge\n";
+    *out += "origo_log_checkpoint_size " + std::to_string(latest ? latest->size : 0) + "\n";
+  }
+
+  std::unique_ptr<storage::RegistryStore> registry_;
+  std::unique_ptr<Authenticator> authenticator_;
+  std::unique_ptr<storage::EventLog> log_;
+  std::unique_ptr<capture::Sequencer> sequencer_;
+  std::unique_ptr<transparency::Checkpointer> checkpointer_;
+  std::unique_ptr<capture::CaptureProcessor> processor_;
+  std::unique_ptr<registry::RegistryServiceImpl> registry_service_;
+  std::unique_ptr<capture::CaptureServiceImpl> capture_service_;
+  std::unique_ptr<transparency::TransparencyServiceImpl> transparency_service_;
+  std::vector<std::string> notices_;
+
+  ~OrigoServiceHost() override { Stop(); }
 };
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Create(const origo::v1::Config&,
-                                                                 storage::Store*, Metrics*) {
-  return std::make_unique<EmptyServiceHost>();
+absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Create(const origo::v1::Config& config,
+                                                                 storage::Store* store,
+                                                                 Metrics*) {
+  auto host = std::make_unique<OrigoServiceHost>();
+  host->registry_ = std::make_unique<storage::RegistryStore>(store);
+  host->authenticator_ = std::make_unique<Authenticator>(host->registry_.get());
+  ORIGO_ASSIGN_OR_RETURN(auto bootstrap,
+                         host->authenticator_->EnsureBootstrapToken(config.data_dir()));
+  if (bootstrap.has_value()) {
+    host->notices_.push_back("  first start: regulator token written to " + config.data_dir() +
+                             "/bootstrap-token (mode 0600):");
+    host->notices_.push_back("    export ORIGO_TOKEN=" + *bootstrap);
+  }
+  ORIGO_ASSIGN_OR_RETURN(host->log_, storage::EventLog::Open(store));
+  host->sequencer_ = std::make_unique<capture::Sequencer>(host->log_.get());
+  ORIGO_ASSIGN_OR_RETURN(crypto::PrivateKey log_key,
+                         transparency::LoadOrCreateLogKey(config.data_dir()));
+  ORIGO_ASSIGN_OR_RETURN(checkpoint::NoteSigner signer,
+                         checkpoint::NoteSigner::Create(config.log().origin(), std::move(log_key)));
+  ORIGO_ASSIGN_OR_RETURN(
+      host->checkpointer_,
+      transparency::Checkpointer::Start(host->log_.get(), std::move(signer), config.log().origin(),
+                                        std::chrono::milliseconds(config.log().checkpoint_interval_ms())));
+  host->notices_.push_back("  log    " + host->checkpointer_->Vkey());
+  host->processor_ = std::make_unique<capture::CaptureProcessor>(
+      host->registry_.get(), host->sequencer_.get(), config.capture());
+  host->registry_service_ = std::make_unique<registry::RegistryServiceImpl>(
+      host->registry_.get(), host->authenticator_.get());
+  host->capture_service_ = std::make_unique<capture::CaptureServiceImpl>(
+      host->processor_.get(), host->authenticator_.get());
+  host->transparency_service_ = std::make_unique<transparency::TransparencyServiceImpl>(
+      host->log_.get(), host->checkpointer_.get(),
+      std::chrono::milliseconds(config.log().proof_wait_ms()));
+  return host;
 }
 
 }  // namespace origo::server

@@ -1,0 +1,124 @@
+#include "services/capture/capture.h"
+
+#include <chrono>
+
+#include "core/base/status_macros.h"
+#include "core/batch/batch.h"
+#include "core/epcis/event.h"
+
+namespace origo::capture {
+namespace {
+
+int64_t SystemNowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string HashBytes(const merkle::Hash& h) {
+  return std::string(reinterpret_cast<const char*>(h.data()), h.size());
+}
+
+}  // namespace
+
+CaptureProcessor::CaptureProcessor(storage::RegistryStore* registry, Sequencer* sequencer,
+                                   origo::v1::CaptureConfig config, Clock clock)
+    : registry_(registry),
+      sequencer_(sequencer),
+      config_(std::move(config)),
+      clock_(clock ? std::move(clock) : Clock(SystemNowMs)) {}
+
+absl::StatusOr<origo::v1::CaptureResponse> CaptureProcessor::Capture(
+    const server::Principal& principal, const origo::v1::SignedBatch& batch) {
+  if (principal.role != server::Role::kProducer) {
+    return absl::PermissionDeniedError(
+        "capture needs a producer token bound to the signing enterprise; this call has the " +
+        std::string(server::RoleName(principal.role)) + " role");
+  }
+  if (batch.events_size() == 0) {
+    return absl::InvalidArgumentError("batch.events: a batch needs at least one event");
+  }
+  if (static_cast<uint32_t>(batch.events_size()) > config_.max_batch_events()) {
+    return absl::InvalidArgumentError("batch.events: " + std::to_string(batch.events_size()) +
+                                      " events, more than the limit of " +
+                                      std::to_string(config_.max_batch_events()));
+  }
+  ORIGO_ASSIGN_OR_RETURN(origo::v1::BatchManifest manifest,
+                         batch::ParseManifest(batch.manifest()));
+  if (manifest.enterprise() != principal.usci) {
+    return absl::PermissionDeniedError("manifest.enterprise: the batch is signed for " +
+                                       manifest.enterprise() + " but the token is bound to " +
+                                       principal.usci);
+  }
+  auto key = registry_->ActiveKey(manifest.key_id());
+  if (!key.ok()) {
+    if (key.status().code() == absl::StatusCode::kNotFound) {
+      return absl::PermissionDeniedError("manifest.key_id: key " + manifest.key_id() +
+                                         " is not registered");
+    }
+    return key.status();
+  }
+  if (key->usci != manifest.enterprise()) {
+    return absl::PermissionDeniedError("manifest.key_id: key " + manifest.key_id() +
+                                       " is registered to " + key->usci + ", not " +
+                                       manifest.enterprise());
+  }
+  ORIGO_RETURN_IF_ERROR(batch::VerifyBatch(batch, manifest, key->key));
+
+  const int64_t now = clock_();
+  epcis::ValidationOptions options;
+  options.now_unix_ms = now;
+  options.max_event_bytes = config_.max_event_bytes();
+  options.max_future_skew_ms = int64_t{config_.max_future_skew_seconds()} * 1000;
+
+  batch::BatchTree tree(batch.events());
+  std::vector<storage::LeafToAppend> leaves(static_cast<size_t>(batch.events_size()));
+  origo::v1::LogLeaf leaf;
+  leaf.set_manifest(batch.manifest());
+  leaf.set_signature(batch.signature());
+  leaf.set_record_unix_ms(now);
+  for (int i = 0; i < batch.events_size(); ++i) {
+    auto parsed = epcis::ParseEvent(batch.events(i), options);
+    if (!parsed.ok()) {
+      return absl::Status(parsed.status().code(),
+                          "event " + std::to_string(i) + ": " +
+                              std::string(parsed.status().message()));
+    }
+    storage::LeafToAppend& out = leaves[static_cast<size_t>(i)];
+    crypto::Sha256Digest id = crypto::Sha256(batch.events(i));
+    out.event_id.assign(reinterpret_cast<const char*>(id.data()), id.size());
+    out.identifiers = std::move(parsed->identifiers);
+
+    ORIGO_ASSIGN_OR_RETURN(std::vector<merkle::Hash> path, tree.Path(static_cast<uint64_t>(i)));
+    leaf.set_event(batch.events(i));
+    leaf.set_batch_index(static_cast<uint32_t>(i));
+    leaf.clear_batch_path();
+    for (const merkle::Hash& h : path) leaf.add_batch_path(HashBytes(h));
+    out.leaf = batch::DeterministicBytes(leaf);
+    out.leaf_hash = merkle::LeafHash(out.leaf);
+  }
+
+  std::vector<std::string> event_ids;
+  event_ids.reserve(leaves.size());
+  for (const auto& l : leaves) event_ids.push_back(l.event_id);
+  ORIGO_ASSIGN_OR_RETURN(std::vector<storage::AppendedLeaf> appended,
+                         sequencer_->Submit(std::move(leaves)));
+
+  origo::v1::CaptureResponse response;
+  uint32_t stored = 0, duplicates = 0;
+  uint64_t max_index = 0;
+  for (size_t i = 0; i < appended.size(); ++i) {
+    auto* event = response.add_events();
+    event->set_event_id(crypto::HexEncode(event_ids[i]));
+    event->set_index(appended[i].index);
+    event->set_duplicate(appended[i].duplicate);
+    (appended[i].duplicate ? duplicates : stored)++;
+    max_index = std::max(max_index, appended[i].index);
+  }
+  response.set_stored(stored);
+  response.set_duplicates(duplicates);
+  response.set_tree_size(max_index + 1);
+  return response;
+}
+
+}  // namespace origo::capture

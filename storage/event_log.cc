@@ -1,0 +1,254 @@
+#include "storage/event_log.h"
+
+#include "absl/container/flat_hash_map.h"
+#include "core/base/status_macros.h"
+#include "origo/store/v1/log.pb.h"
+#include "storage/key_encoding.h"
+
+namespace origo::storage {
+namespace {
+
+constexpr char kTreeKey[] = "tree";
+constexpr char kLatestCheckpointKey[] = "latest_checkpoint";
+
+std::string HashBytes(const merkle::Hash& h) {
+  return std::string(reinterpret_cast<const char*>(h.data()), h.size());
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Open(Store* store) {
+  ORIGO_ASSIGN_OR_RETURN(auto value, store->Get(ColumnFamily::kMeta, kTreeKey));
+  if (!value.has_value()) {
+    return std::unique_ptr<EventLog>(new EventLog(store, merkle::CompactRange()));
+  }
+  origo::store::v1::TreeState state;
+  ORIGO_RETURN_IF_ERROR(DecodeValue(*value, &state, "tree state"));
+  std::vector<merkle::Hash> frontier;
+  for (const std::string& h : state.frontier()) {
+    auto hash = merkle::HashFromBytes(h);
+    if (!hash.ok()) return absl::DataLossError("tree state: frontier hash is not 32 bytes");
+    frontier.push_back(*hash);
+  }
+  auto range = merkle::CompactRange::FromFrontier(state.size(), std::move(frontier));
+  if (!range.ok()) return absl::DataLossError("tree state: " + std::string(range.status().message()));
+  auto log = std::unique_ptr<EventLog>(new EventLog(store, *std::move(range)));
+  // The frontier must agree with the stored nodes (a cheap consistency check at start).
+  if (state.size() > 0) {
+    ORIGO_ASSIGN_OR_RETURN(merkle::Hash stored_root, log->RootAt(state.size(), nullptr));
+    if (stored_root != log->Head().root) {
+      return absl::DataLossError("tree state: the stored tree nodes do not give the stored root");
+    }
+  }
+  return log;
+}
+
+TreeHead EventLog::Head() const {
+  absl::MutexLock lock(&mu_);
+  return TreeHead{range_.size(), range_.Root()};
+}
+
+absl::StatusOr<std::vector<AppendedLeaf>> EventLog::Append(
+    const std::vector<const LeafToAppend*>& leaves) {
+  merkle::CompactRange range = [this] {
+    absl::MutexLock lock(&mu_);
+    return range_;
+  }();
+  rocksdb::WriteBatch batch;
+  std::vector<AppendedLeaf> results(leaves.size());
+  absl::flat_hash_map<std::string, uint64_t> fresh;  // event id -> index, within this append
+  rocksdb::ColumnFamilyHandle* entries = store_->Family(ColumnFamily::kLogEntries);
+  rocksdb::ColumnFamilyHandle* nodes = store_->Family(ColumnFamily::kTreeNodes);
+  rocksdb::ColumnFamilyHandle* event_index = store_->Family(ColumnFamily::kEventIndex);
+  rocksdb::ColumnFamilyHandle* identifier_index = store_->Family(ColumnFamily::kIdentifierIndex);
+  const std::string empty_value = EncodeRawValue("");
+
+  for (size_t i = 0; i < leaves.size(); ++i) {
+    const LeafToAppend& leaf = *leaves[i];
+    if (auto it = fresh.find(leaf.event_id); it != fresh.end()) {
+      results[i] = {it->second, true};
+      continue;
+    }
+    ORIGO_ASSIGN_OR_RETURN(auto existing, FindEvent(leaf.event_id, nullptr));
+    if (existing.has_value()) {
+      results[i] = {*existing, true};
+      continue;
+    }
+    const uint64_t index = range.size();
+    results[i] = {index, false};
+    fresh.emplace(leaf.event_id, index);
+    batch.Put(entries, U64Key(index), EncodeRawValue(leaf.leaf));
+    batch.Put(event_index, leaf.event_id, EncodeRawValue(U64Key(index)));
+    for (const std::string& id : leaf.identifiers) {
+      batch.Put(identifier_index, IdentifierKey(id, index), empty_value);
+    }
+    for (const merkle::Node& node : range.Append(leaf.leaf_hash)) {
+      batch.Put(nodes, TreeNodeKey(static_cast<uint8_t>(node.id.level), node.id.index),
+                EncodeRawValue(HashBytes(node.hash)));
+    }
+  }
+  if (fresh.empty()) return results;  // only duplicates: nothing to write
+
+  origo::store::v1::TreeState state;
+  state.set_size(range.size());
+  for (const merkle::Hash& h : range.frontier()) state.add_frontier(HashBytes(h));
+  batch.Put(store_->Family(ColumnFamily::kMeta), kTreeKey, EncodeValue(state));
+  ORIGO_RETURN_IF_ERROR(store_->Write(&batch));
+  absl::MutexLock lock(&mu_);
+  range_ = std::move(range);
+  return results;
+}
+
+absl::StatusOr<std::optional<std::string>> EventLog::Read(ColumnFamily cf, std::string_view key,
+                                                          const ReadView* view) const {
+  return view ? view->Get(cf, key) : store_->Get(cf, key);
+}
+
+absl::StatusOr<std::optional<uint64_t>> EventLog::FindEvent(std::string_view raw_event_id,
+                                                            const ReadView* view) const {
+  ORIGO_ASSIGN_OR_RETURN(auto value, Read(ColumnFamily::kEventIndex, raw_event_id, view));
+  if (!value.has_value()) return std::nullopt;
+  ORIGO_ASSIGN_OR_RETURN(std::string_view payload, DecodeRawValue(*value, "event index entry"));
+  ORIGO_ASSIGN_OR_RETURN(uint64_t index, DecodeU64Key(payload));
+  return index;
+}
+
+absl::StatusOr<std::string> EventLog::GetLeaf(uint64_t index, const ReadView* view) const {
+  ORIGO_ASSIGN_OR_RETURN(auto value, Read(ColumnFamily::kLogEntries, U64Key(index), view));
+  if (!value.has_value()) {
+    return absl::NotFoundError("no log entry at index " + std::to_string(index));
+  }
+  ORIGO_ASSIGN_OR_RETURN(std::string_view payload, DecodeRawValue(*value, "log leaf"));
+  return std::string(payload);
+}
+
+absl::StatusOr<std::vector<std::string>> EventLog::GetLeaves(uint64_t start, uint64_t count,
+                                                             const ReadView* view) const {
+  std::vector<std::string> out;
+  std::unique_ptr<ReadView> own;
+  if (view == nullptr) {
+    own = store_->Snapshot();
+    view = own.get();
+  }
+  auto it = view->NewIterator(ColumnFamily::kLogEntries);
+  uint64_t expected = start;
+  for (it->Seek(U64Key(start)); it->Valid() && out.size() < count; it->Next()) {
+    ORIGO_ASSIGN_OR_RETURN(uint64_t index, DecodeU64Key(it->key().ToStringView()));
+    if (index != expected) {
+      return absl::DataLossError("log entry " + std::to_string(expected) + " is missing");
+    }
+    ORIGO_ASSIGN_OR_RETURN(std::string_view payload,
+                           DecodeRawValue(it->value().ToStringView(), "log leaf"));
+    out.emplace_back(payload);
+    ++expected;
+  }
+  ORIGO_RETURN_IF_ERROR(FromRocks(it->status(), "scan log entries"));
+  return out;
+}
+
+absl::StatusOr<merkle::Hash> EventLog::GetNode(uint32_t level, uint64_t index,
+                                               const ReadView* view) const {
+  ORIGO_ASSIGN_OR_RETURN(
+      auto value, Read(ColumnFamily::kTreeNodes, TreeNodeKey(static_cast<uint8_t>(level), index),
+                       view));
+  if (!value.has_value()) {
+    return absl::DataLossError("tree node (" + std::to_string(level) + ", " +
+                               std::to_string(index) + ") is missing");
+  }
+  ORIGO_ASSIGN_OR_RETURN(std::string_view payload, DecodeRawValue(*value, "tree node"));
+  auto hash = merkle::HashFromBytes(payload);
+  if (!hash.ok()) return absl::DataLossError("tree node is not 32 bytes");
+  return *hash;
+}
+
+absl::StatusOr<merkle::Hash> EventLog::RootAt(uint64_t size, const ReadView* view) const {
+  auto reader = [this, view](uint32_t level, uint64_t index) {
+    return GetNode(level, index, view);
+  };
+  return merkle::RootAt(size, reader);
+}
+
+absl::StatusOr<std::vector<merkle::Hash>> EventLog::InclusionProof(uint64_t index, uint64_t size,
+                                                                   const ReadView* view) const {
+  auto reader = [this, view](uint32_t level, uint64_t i) { return GetNode(level, i, view); };
+  return merkle::InclusionProof(index, size, reader);
+}
+
+absl::StatusOr<std::vector<merkle::Hash>> EventLog::ConsistencyProof(uint64_t from, uint64_t to,
+                                                                     const ReadView* view) const {
+  auto reader = [this, view](uint32_t level, uint64_t i) { return GetNode(level, i, view); };
+  return merkle::ConsistencyProof(from, to, reader);
+}
+
+absl::StatusOr<std::vector<uint64_t>> EventLog::EventsFor(std::string_view identifier,
+                                                          size_t limit,
+                                                          const ReadView* view) const {
+  std::unique_ptr<ReadView> own;
+  if (view == nullptr) {
+    own = store_->Snapshot();
+    view = own.get();
+  }
+  std::string prefix = IdentifierPrefix(identifier);
+  std::vector<uint64_t> out;
+  auto it = view->NewIterator(ColumnFamily::kIdentifierIndex);
+  for (it->Seek(prefix); it->Valid() && out.size() < limit; it->Next()) {
+    std::string_view key = it->key().ToStringView();
+    if (key.substr(0, prefix.size()) != prefix) break;
+    ORIGO_ASSIGN_OR_RETURN(uint64_t index, DecodeU64Key(key.substr(prefix.size())));
+    out.push_back(index);
+  }
+  ORIGO_RETURN_IF_ERROR(FromRocks(it->status(), "scan identifier index"));
+  return out;
+}
+
+absl::Status EventLog::PutCheckpoint(uint64_t size, const merkle::Hash& root,
+                                     const std::string& note, int64_t signed_unix_ms) {
+  origo::store::v1::StoredCheckpoint stored;
+  stored.set_size(size);
+  stored.set_root(HashBytes(root));
+  stored.set_note(note);
+  stored.set_signed_unix_ms(signed_unix_ms);
+  rocksdb::WriteBatch batch;
+  std::string value = EncodeValue(stored);
+  batch.Put(store_->Family(ColumnFamily::kCheckpoints), U64Key(size), value);
+  batch.Put(store_->Family(ColumnFamily::kMeta), kLatestCheckpointKey, value);
+  return store_->Write(&batch);
+}
+
+absl::StatusOr<std::optional<std::pair<uint64_t, std::string>>> EventLog::LatestCheckpoint(
+    const ReadView* view) const {
+  ORIGO_ASSIGN_OR_RETURN(auto value, Read(ColumnFamily::kMeta, kLatestCheckpointKey, view));
+  if (!value.has_value()) return std::nullopt;
+  origo::store::v1::StoredCheckpoint stored;
+  ORIGO_RETURN_IF_ERROR(DecodeValue(*value, &stored, "latest checkpoint"));
+  return std::make_pair(stored.size(), stored.note());
+}
+
+absl::StatusOr<std::optional<std::string>> EventLog::CheckpointAt(uint64_t size,
+                                                                  const ReadView* view) const {
+  ORIGO_ASSIGN_OR_RETURN(auto value, Read(ColumnFamily::kCheckpoints, U64Key(size), view));
+  if (!value.has_value()) return std::nullopt;
+  origo::store::v1::StoredCheckpoint stored;
+  ORIGO_RETURN_IF_ERROR(DecodeValue(*value, &stored, "checkpoint"));
+  return stored.note();
+}
+
+absl::StatusOr<std::vector<std::pair<uint64_t, std::string>>> EventLog::AllCheckpoints(
+    const ReadView* view) const {
+  std::unique_ptr<ReadView> own;
+  if (view == nullptr) {
+    own = store_->Snapshot();
+    view = own.get();
+  }
+  std::vector<std::pair<uint64_t, std::string>> out;
+  auto it = view->NewIterator(ColumnFamily::kCheckpoints);
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    origo::store::v1::StoredCheckpoint stored;
+    ORIGO_RETURN_IF_ERROR(DecodeValue(it->value().ToStringView(), &stored, "checkpoint"));
+    out.emplace_back(stored.size(), stored.note());
+  }
+  ORIGO_RETURN_IF_ERROR(FromRocks(it->status(), "scan checkpoints"));
+  return out;
+}
+
+}  // namespace origo::storage
