@@ -30,6 +30,17 @@ CaptureProcessor::CaptureProcessor(storage::RegistryStore* registry, Sequencer* 
 
 absl::StatusOr<origo::v1::CaptureResponse> CaptureProcessor::Capture(
     const server::Principal& principal, const origo::v1::SignedBatch& batch) {
+  ORIGO_ASSIGN_OR_RETURN(PreparedBatch prepared, Prepare(principal, batch));
+  ORIGO_ASSIGN_OR_RETURN(std::vector<storage::AppendedLeaf> appended, Submit(prepared).get());
+  return Respond(prepared, appended);
+}
+
+std::future<Sequencer::Result> CaptureProcessor::Submit(PreparedBatch& prepared) {
+  return sequencer_->SubmitAsync(std::move(prepared.leaves));
+}
+
+absl::StatusOr<CaptureProcessor::PreparedBatch> CaptureProcessor::Prepare(
+    const server::Principal& principal, const origo::v1::SignedBatch& batch) {
   if (principal.role != server::Role::kProducer) {
     return absl::PermissionDeniedError(
         "capture needs a producer token bound to the signing enterprise; this call has the " +
@@ -98,18 +109,21 @@ absl::StatusOr<origo::v1::CaptureResponse> CaptureProcessor::Capture(
     out.leaf_hash = merkle::LeafHash(out.leaf);
   }
 
-  std::vector<std::string> event_ids;
-  event_ids.reserve(leaves.size());
-  for (const auto& l : leaves) event_ids.push_back(l.event_id);
-  ORIGO_ASSIGN_OR_RETURN(std::vector<storage::AppendedLeaf> appended,
-                         sequencer_->Submit(std::move(leaves)));
+  PreparedBatch prepared;
+  prepared.event_ids.reserve(leaves.size());
+  for (const auto& l : leaves) prepared.event_ids.push_back(l.event_id);
+  prepared.leaves = std::move(leaves);
+  return prepared;
+}
 
+origo::v1::CaptureResponse CaptureProcessor::Respond(
+    const PreparedBatch& prepared, const std::vector<storage::AppendedLeaf>& appended) {
   origo::v1::CaptureResponse response;
   uint32_t stored = 0, duplicates = 0;
   uint64_t max_index = 0;
   for (size_t i = 0; i < appended.size(); ++i) {
     auto* event = response.add_events();
-    event->set_event_id(crypto::HexEncode(event_ids[i]));
+    event->set_event_id(crypto::HexEncode(prepared.event_ids[i]));
     event->set_index(appended[i].index);
     event->set_duplicate(appended[i].duplicate);
     (appended[i].duplicate ? duplicates : stored)++;

@@ -36,6 +36,19 @@ class CaptureProcessor {
   absl::StatusOr<origo::v1::CaptureResponse> Capture(const server::Principal& principal,
                                                      const origo::v1::SignedBatch& batch);
 
+  // The two halves of Capture, for callers that keep several batches in flight (streams):
+  // Prepare does every check and builds the leaves (same errors as Capture); Submit hands them
+  // to the sequencer; Respond turns the sequencer's result into the response.
+  struct PreparedBatch {
+    std::vector<storage::LeafToAppend> leaves;
+    std::vector<std::string> event_ids;  // raw 32-byte ids, in batch order
+  };
+  absl::StatusOr<PreparedBatch> Prepare(const server::Principal& principal,
+                                        const origo::v1::SignedBatch& batch);
+  std::future<Sequencer::Result> Submit(PreparedBatch& prepared);
+  static origo::v1::CaptureResponse Respond(const PreparedBatch& prepared,
+                                            const std::vector<storage::AppendedLeaf>& appended);
+
  private:
   storage::RegistryStore* registry_;
   Sequencer* sequencer_;

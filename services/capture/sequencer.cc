@@ -9,27 +9,39 @@ Sequencer::~Sequencer() { Stop(); }
 
 absl::StatusOr<std::vector<storage::AppendedLeaf>> Sequencer::Submit(
     std::vector<storage::LeafToAppend> leaves) {
-  if (leaves.empty()) return std::vector<storage::AppendedLeaf>{};
-  Submission submission{std::move(leaves), {}};
-  auto result = submission.done.get_future();
+  return SubmitAsync(std::move(leaves)).get();
+}
+
+std::future<Sequencer::Result> Sequencer::SubmitAsync(std::vector<storage::LeafToAppend> leaves) {
+  auto submission = std::make_unique<Submission>();
+  submission->leaves = std::move(leaves);
+  std::future<Result> result = submission->done.get_future();
+  if (submission->leaves.empty()) {
+    submission->done.set_value(std::vector<storage::AppendedLeaf>{});
+    return result;
+  }
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (stopping_) return absl::UnavailableError("server is shutting down; retry later");
-    if (pending_events_ + submission.leaves.size() > options_.max_pending_events) {
-      return absl::ResourceExhaustedError(
-          "capture queue is full (" + std::to_string(pending_events_) +
-          " events pending); retry after a short delay");
+    if (stopping_) {
+      submission->done.set_value(absl::UnavailableError("server is shutting down; retry later"));
+      return result;
     }
-    pending_events_ += submission.leaves.size();
-    pending_.push_back(&submission);
+    if (pending_events_ + submission->leaves.size() > options_.max_pending_events) {
+      submission->done.set_value(absl::ResourceExhaustedError(
+          "capture queue is full (" + std::to_string(pending_events_) +
+          " events pending); retry after a short delay"));
+      return result;
+    }
+    pending_events_ += submission->leaves.size();
+    pending_.push_back(std::move(submission));
   }
   wake_.notify_one();
-  return result.get();
+  return result;
 }
 
 void Sequencer::Run() {
   while (true) {
-    std::vector<Submission*> group;
+    std::vector<std::unique_ptr<Submission>> group;
     {
       std::unique_lock<std::mutex> lock(mu_);
       wake_.wait(lock, [this] { return stopping_ || !pending_.empty(); });
@@ -39,18 +51,18 @@ void Sequencer::Run() {
              (group.empty() || events + pending_.front()->leaves.size() <=
                                    options_.max_group_events)) {
         events += pending_.front()->leaves.size();
-        group.push_back(pending_.front());
+        group.push_back(std::move(pending_.front()));
         pending_.pop_front();
       }
       pending_events_ -= events;
     }
     std::vector<const storage::LeafToAppend*> all;
-    for (Submission* s : group) {
+    for (const auto& s : group) {
       for (const storage::LeafToAppend& leaf : s->leaves) all.push_back(&leaf);
     }
     auto appended = log_->Append(all);
     if (!appended.ok()) {
-      for (Submission* s : group) s->done.set_value(appended.status());
+      for (const auto& s : group) s->done.set_value(appended.status());
       continue;
     }
     {
@@ -59,7 +71,7 @@ void Sequencer::Run() {
       for (const auto& r : *appended) events_ += r.duplicate ? 0 : 1;
     }
     size_t offset = 0;
-    for (Submission* s : group) {
+    for (const auto& s : group) {
       std::vector<storage::AppendedLeaf> mine(appended->begin() + offset,
                                               appended->begin() + offset + s->leaves.size());
       offset += s->leaves.size();

@@ -40,6 +40,11 @@ class Sequencer {
   absl::StatusOr<std::vector<storage::AppendedLeaf>> Submit(
       std::vector<storage::LeafToAppend> leaves);
 
+  using Result = absl::StatusOr<std::vector<storage::AppendedLeaf>>;
+  // As Submit, without waiting: the future becomes ready when the batch is durable or failed.
+  // Lets one stream keep several batches in flight.
+  std::future<Result> SubmitAsync(std::vector<storage::LeafToAppend> leaves);
+
   // Finishes pending work, then stops the thread. Idempotent.
   void Stop();
 
@@ -50,7 +55,7 @@ class Sequencer {
  private:
   struct Submission {
     std::vector<storage::LeafToAppend> leaves;
-    std::promise<absl::StatusOr<std::vector<storage::AppendedLeaf>>> done;
+    std::promise<Result> done;
   };
   void Run();
 
@@ -58,7 +63,7 @@ class Sequencer {
   Options options_;
   mutable std::mutex mu_;
   std::condition_variable wake_;
-  std::deque<Submission*> pending_;  // guarded by mu_
+  std::deque<std::unique_ptr<Submission>> pending_;  // guarded by mu_
   size_t pending_events_ = 0;        // guarded by mu_
   bool stopping_ = false;            // guarded by mu_
   uint64_t groups_ = 0;              // guarded by mu_

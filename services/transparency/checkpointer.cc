@@ -79,7 +79,10 @@ absl::StatusOr<std::unique_ptr<Checkpointer>> Checkpointer::Start(
       return absl::DataLossError("latest stored checkpoint does not verify under the log key: " +
                                  std::string(parsed.status().message()));
     }
-    ORIGO_ASSIGN_OR_RETURN(merkle::Hash root, log->RootAt(parsed->size, nullptr));
+    merkle::Hash root = merkle::EmptyRoot();
+    if (parsed->size > 0) {
+      ORIGO_ASSIGN_OR_RETURN(root, log->RootAt(parsed->size, nullptr));
+    }
     if (root != parsed->root) {
       return absl::DataLossError("latest stored checkpoint (size " +
                                  std::to_string(parsed->size) +
@@ -104,9 +107,9 @@ absl::Status Checkpointer::SignNow() {
   storage::TreeHead head = log_->Head();
   {
     std::lock_guard<std::mutex> lock(mu_);
+    // The first checkpoint may be of the empty tree, so that witnesses can start from size 0.
     if (latest_.has_value() && latest_->size >= head.size) return absl::OkStatus();
   }
-  if (head.size == 0) return absl::OkStatus();
   checkpoint::Checkpoint body;
   body.origin = origin_;
   body.size = head.size;

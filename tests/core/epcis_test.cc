@@ -1,4 +1,10 @@
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
 #include <fstream>
+#include <iterator>
+#include <random>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -7,6 +13,11 @@
 #include "absl/status/statusor.h"
 #include "core/crypto/hash.h"
 #include "core/epcis/event.h"
+#include "core/epcis/json_reader.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 
@@ -581,6 +592,340 @@ TEST(ParseEventTest, NestingDepthIsLimited) {
   std::string path = "ilmd.variety";
   for (int i = 0; i < 30; ++i) path += "[0]";
   ExpectRejected(Replace(Harvest(), R"("Ningqi No.7")", deep), path, "nested deeper than 32");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The reader against protobuf's JSON parser (differential tests). google::protobuf::util::
+// JsonStringToMessage is the reference for the message built: the reader must build the same
+// message, including the sign of zeros (compared through deterministic serialization).
+
+std::string DeterministicBytes(const google::protobuf::Message& message) {
+  std::string out;
+  google::protobuf::io::StringOutputStream stream(&out);
+  google::protobuf::io::CodedOutputStream coded(&stream);
+  coded.SetSerializationDeterministic(true);
+  message.SerializeToCodedStream(&coded);
+  coded.Trim();
+  return out;
+}
+
+// protobuf's parse of `json`, ignoring unknown fields (the reader drops extension members).
+absl::StatusOr<origo::v1::Event> ProtobufParse(std::string_view json) {
+  origo::v1::Event event;
+  google::protobuf::util::JsonParseOptions options;
+  options.ignore_unknown_fields = true;
+  const auto status = google::protobuf::util::JsonStringToMessage(
+      google::protobuf::StringPiece(json.data(), json.size()), &event, options);
+  if (!status.ok()) return absl::InvalidArgumentError(std::string(status.message()));
+  return event;
+}
+
+absl::StatusOr<origo::v1::Event> ReaderParse(std::string_view json, size_t max_entries = 10000) {
+  origo::v1::Event event;
+  const absl::Status status = internal::ReadEventJson(json, max_entries, &event);
+  if (!status.ok()) return status;
+  return event;
+}
+
+::testing::AssertionResult SameMessage(const origo::v1::Event& mine,
+                                       const origo::v1::Event& reference) {
+  if (!google::protobuf::util::MessageDifferencer::Equals(mine, reference)) {
+    return ::testing::AssertionFailure() << "reader:\n"
+                                         << mine.DebugString() << "protobuf:\n"
+                                         << reference.DebugString();
+  }
+  if (DeterministicBytes(mine) != DeterministicBytes(reference)) {
+    return ::testing::AssertionFailure() << "equal, but serialize differently (signed zero?)";
+  }
+  return ::testing::AssertionSuccess();
+}
+
+// Events that together set every field of event.proto (see ReaderCoversEveryField), plus
+// edge cases of JSON itself. Not all are structurally valid events.
+std::vector<std::string> HandWrittenEvents() {
+  std::vector<std::string> events = {
+      // Every field.
+      R"json({"type": "ObjectEvent", "eventID": "ni:///sha-256;abc?ver=CBV2.0",)json"
+      R"json( "eventTime": "2026-08-20T07:30:00.125Z", "eventTimeZoneOffset": "-03:30",)json"
+      R"json( "recordTime": "2026-08-20T08:00:00Z", "action": "OBSERVE", "bizStep": "inspecting",)json"
+      R"json( "disposition": "conformant", "persistentDisposition": {"set":)json"
+      R"json( ["completeness_verified", "urn:x:y"], "unset": ["completeness_inferred"]},)json"
+      R"json( "readPoint": {"id": "urn:epc:id:sgln:6971234.00001.0"},)json"
+      R"json( "bizLocation": {"id": "https://id.gs1.org/414/6971234000019"},)json"
+      R"json( "bizTransactionList": [{"type": "po", "bizTransaction": "urn:origo:doc:po:7"},)json"
+      R"json( {"bizTransaction": "urn:origo:doc:inv:9"}],)json"
+      R"json( "sourceList": [{"type": "owning_party",)json"
+      R"json( "source": "urn:origo:usci:91640100MA77XL2X3M"}],)json"
+      R"json( "destinationList": [{"type": "location", "destination": "urn:origo:place:AE-DXB"}],)json"
+      R"json( "sensorElementList": [{"sensorMetadata": {"time": "2026-08-20T07:00:00+08:00",)json"
+      R"json( "deviceID": "urn:origo:dev:1", "deviceMetadata": "https://example.com/dev/1",)json"
+      R"json( "rawData": "https://example.com/raw/1", "startTime": "2026-08-20T06:00:00+08:00",)json"
+      R"json( "endTime": "2026-08-20T07:00:00+08:00",)json"
+      R"json( "dataProcessingMethod": "https://example.com/method",)json"
+      R"json( "bizRules": "https://example.com/rules"},)json"
+      R"json( "sensorReport": [{"type": "gs1:Temperature", "deviceID": "urn:origo:dev:2",)json"
+      R"json( "time": "2026-08-20T06:30:00+08:00", "uom": "CEL", "value": 26.5, "minValue": -0,)json"
+      R"json( "maxValue": 1e300, "meanValue": -0.0, "stringValue": "ok", "booleanValue": "true",)json"
+      R"json( "exception": "ALARM_CONDITION", "component": "https://example.com/component/x"},)json"
+      R"json( {}]}, {}], "certificationInfo": ["urn:origo:cert:halal:1", "https://example.com/c/2"],)json"
+      R"json( "errorDeclaration": {"declarationTime": "2026-08-21T00:00:00Z",)json"
+      R"json( "reason": "incorrect_data", "correctiveEventIDs": ["urn:uuid:1", "urn:uuid:2"]},)json"
+      R"json( "epcList": ["https://id.gs1.org/01/06971234000415/21/ZN26C0001",)json"
+      R"json( "urn:epc:id:sscc:6971234.0000000019"],)json"
+      R"json( "quantityList": [{"epcClass": "https://id.gs1.org/01/06971234000101/10/A",)json"
+      R"json( "quantity": 1200, "uom": "KGM"}, {"epcClass": "urn:epc:class:lgtin:6971234.000010.A",)json"
+      R"json( "quantity": 0.1}], "parentID": "https://id.gs1.org/00/069712340000000019",)json"
+      R"json( "childEPCs": ["https://id.gs1.org/01/06971234000415/21/ZN26C0002"],)json"
+      R"json( "childQuantityList": [{"epcClass": "https://id.gs1.org/01/06971234000101",)json"
+      R"json( "quantity": 5e-1, "uom": "LTR"}],)json"
+      R"json( "inputEPCList": ["https://id.gs1.org/01/06971234000415/21/ZN26C0003"],)json"
+      R"json( "inputQuantityList": [{"epcClass": "https://id.gs1.org/01/06971234000279/10/B",)json"
+      R"json( "quantity": 3}],)json"
+      R"json( "outputEPCList": ["https://id.gs1.org/01/06971234000415/21/ZN26C0004"],)json"
+      R"json( "outputQuantityList": [{"epcClass": "https://id.gs1.org/01/06971234000347/10/C",)json"
+      R"json( "quantity": 2.75E+2, "uom": "KGM"}], "transformationID": "urn:origo:tf:1",)json"
+      // ilmd: a Struct with every kind of JSON value, escapes and numbers at the edges.
+      R"json( "ilmd": {"s": "a\"b\\c\/d\b\f\n\r\t\u00e9\u5b81\ud83c\udf47 \u0000 \u001f",)json"
+      R"json( "n": [0, -0, 1, -1, 1.5, -2.5e-3, 1E10, 18446744073709551615, 18446744073709551616,)json"
+      R"json( -9223372036854775808, -9223372036854775809, 123456789012345678901234567890, 0.1,)json"
+      R"json( 4e-320, 2.2250738585072014e-308, 1.7976931348623157e308, -0.0, -0e5,)json"
+      R"json( 9007199254740993, 0.30000000000000004, 1.00000000000000011102230246251565404236316680908203125,)json"
+      R"json( 1.0000000000000001110223024625156540423631668090820312500000001],)json"
+      R"json( "b": [true, false], "z": null,)json"
+      R"json( "o": {"nested": {"deeper": [[], {}, [null, {"k": "v"}]]}},)json"
+      R"json( "": "empty key", "\u00e9\u0000": "escaped key", "中宁": "枸杞 \ud83c\udf47"}})json",
+      // Nothing, and empty messages, lists and objects; whitespace everywhere.
+      "{}",
+      " \t\r\n{ } \n",
+      "{\"ilmd\":{},\"readPoint\":{},\"errorDeclaration\" :{ },\t\"persistentDisposition\"\n:\r"
+      "{\"set\":[]},\"epcList\":[],\"sensorElementList\":[{\"sensorMetadata\":{}},"
+      "{\"sensorReport\":[]}],\"quantityList\":[{}]}",
+      // Escaped member names.
+      R"json({"\u0074ype": "Object\u0045vent", "ev\u0065ntTime": "x", "ilmd": {"\"\\": 1}})json",
+      // Extension members, dropped (protobuf here ignores them as unknown fields).
+      R"json({"@context": ["https://ref.gs1.org/standards/epcis/epcis-context.jsonld",)json"
+      R"json( {"example": "https://example.com/epcis/"}], "example:foo": {"bar": [1, {"b": null}]},)json"
+      R"json( "type": "ObjectEvent", "ex:\u00e9": [true, false, -0, "s"]})json",
+  };
+  // Free-form nesting to the depth limit, objects and arrays.
+  std::string objects = "1";
+  std::string arrays = "1";
+  for (int i = 0; i < 29; ++i) {
+    objects = R"({"a": )" + objects + "}";
+    arrays = "[" + arrays + "]";
+  }
+  events.push_back(R"({"ilmd": {"o": )" + objects + R"(, "a": )" + arrays + "}}");
+  // Strings at the length limit.
+  events.push_back(R"({"transformationID": ")" + std::string(kMaxStringBytes, 'x') +
+                   R"(", "ilmd": {")" + std::string(kMaxStringBytes, 'k') + R"(": 1}})");
+  return events;
+}
+
+TEST(ReaderDifferentialTest, GojiEventsMatchProtobuf) {
+  for (const auto* file : {&Grower(), &Exporter()}) {
+    for (const std::string& line : *file) {
+      origo::v1::Event reference;
+      ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(line, &reference).ok()) << line;
+      const absl::StatusOr<origo::v1::Event> read = ReaderParse(line);
+      ASSERT_TRUE(read.ok()) << read.status();
+      EXPECT_TRUE(SameMessage(*read, reference)) << line;
+      reference.clear_record_time();
+      EXPECT_TRUE(SameMessage(MustParse(line).event, reference)) << line;
+    }
+  }
+}
+
+TEST(ReaderDifferentialTest, HandWrittenEventsMatchProtobuf) {
+  for (const std::string& json : HandWrittenEvents()) {
+    const absl::StatusOr<origo::v1::Event> reference = ProtobufParse(json);
+    ASSERT_TRUE(reference.ok()) << reference.status() << "\n" << json;
+    const absl::StatusOr<origo::v1::Event> read = ReaderParse(json);
+    ASSERT_TRUE(read.ok()) << read.status() << "\n" << json;
+    EXPECT_TRUE(SameMessage(*read, *reference)) << json;
+  }
+}
+
+// Adds the full names of the fields set in `message` and its sub-messages to `set`.
+void CollectSetFields(const google::protobuf::Message& message, std::set<std::string>* set) {
+  std::vector<const google::protobuf::FieldDescriptor*> fields;
+  message.GetReflection()->ListFields(message, &fields);
+  for (const google::protobuf::FieldDescriptor* field : fields) {
+    set->insert(field->full_name());
+    if (field->cpp_type() != google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) continue;
+    if (field->is_repeated()) {
+      const int n = message.GetReflection()->FieldSize(message, field);
+      for (int i = 0; i < n; ++i) {
+        CollectSetFields(message.GetReflection()->GetRepeatedMessage(message, field, i), set);
+      }
+    } else {
+      CollectSetFields(message.GetReflection()->GetMessage(message, field), set);
+    }
+  }
+}
+
+TEST(ReaderDifferentialTest, HandWrittenEventsCoverEveryField) {
+  std::set<std::string> set;
+  for (const std::string& json : HandWrittenEvents()) {
+    const absl::StatusOr<origo::v1::Event> read = ReaderParse(json);
+    ASSERT_TRUE(read.ok()) << read.status();
+    CollectSetFields(*read, &set);
+  }
+  // Every field of every origo.v1 message reachable from Event, with a non-default value.
+  std::vector<const google::protobuf::Descriptor*> messages = {origo::v1::Event::descriptor()};
+  for (size_t i = 0; i < messages.size(); ++i) {
+    for (int f = 0; f < messages[i]->field_count(); ++f) {
+      const google::protobuf::FieldDescriptor* field = messages[i]->field(f);
+      EXPECT_TRUE(set.count(field->full_name())) << field->full_name() << " never set";
+      const google::protobuf::Descriptor* sub = field->message_type();
+      if (sub != nullptr && sub->file() == messages[0]->file() &&
+          std::find(messages.begin(), messages.end(), sub) == messages.end()) {
+        messages.push_back(sub);
+      }
+    }
+  }
+  EXPECT_EQ(messages.size(), 12u);
+}
+
+TEST(ReaderDifferentialTest, ValidRichEventsMatchProtobuf) {
+  const std::vector<std::string> events = {
+      Prepend(
+          Harvest(),
+          R"json("sensorElementList": [{"sensorMetadata": {"time": "2026-08-20T07:00:00+08:00",)json"
+          R"json( "startTime": "2026-08-20T06:00:00Z", "endTime": "2026-08-20T07:00:00Z",)json"
+          R"json( "deviceID": "urn:d:1", "deviceMetadata": "urn:d:m", "rawData": "urn:d:r",)json"
+          R"json( "dataProcessingMethod": "urn:d:p", "bizRules": "urn:d:b"},)json"
+          R"json( "sensorReport": [{"type": "gs1:Temperature", "value": 26.5, "uom": "CEL",)json"
+          R"json( "time": "2026-08-20T06:30:00+08:00", "deviceID": "urn:d:2", "exception": "x",)json"
+          R"json( "stringValue": "s", "booleanValue": "true", "component": "c"},)json"
+          R"json( {"type": "gs1:RelativeHumidity", "minValue": 30, "maxValue": 45.5,)json"
+          R"json( "meanValue": -0, "value": -0.0}]}],)json"
+          R"json( "errorDeclaration": {"declarationTime": "2026-08-21T00:00:00Z",)json"
+          R"json( "reason": "incorrect_data", "correctiveEventIDs": ["urn:uuid:1"]},)json"
+          R"json( "persistentDisposition": {"set": ["completeness_verified"],)json"
+          R"json( "unset": ["urn:x:y"]}, "certificationInfo": ["urn:origo:cert:1"],)json"
+          R"json( "eventID": "urn:uuid:9", "recordTime": "2026-08-20T08:00:00Z")json"),
+      R"json({"type": "AssociationEvent", "eventTime": "2026-09-05T08:00:00+08:00",)json"
+      R"json( "eventTimeZoneOffset": "+08:00", "action": "ADD", "bizStep": "assembling",)json"
+      R"json( "parentID": "urn:epc:id:giai:6971234.BARREL-07",)json"
+      R"json( "childEPCs": ["https://id.gs1.org/01/06971234000415/21/ZN26C0002"],)json"
+      R"json( "childQuantityList": [{"epcClass": "urn:epc:class:lgtin:6971234.000027.ZN2026-D0823",)json"
+      R"json( "quantity": 50, "uom": "KGM"}]})json",
+      R"json({"type": "TransactionEvent", "eventTime": "2026-09-05T08:00:00+08:00",)json"
+      R"json( "eventTimeZoneOffset": "+08:00", "action": "ADD", "bizStep": "accepting",)json"
+      R"json( "epcList": ["https://id.gs1.org/00/069712340000000019"],)json"
+      R"json( "quantityList": [{"epcClass": "https://id.gs1.org/01/06971234000101", "quantity": 1}],)json"
+      R"json( "parentID": "https://id.gs1.org/00/069712340000000019",)json"
+      R"json( "bizTransactionList": [{"type": "po", "bizTransaction": "urn:origo:doc:po:7"}],)json"
+      R"json( "sourceList": [{"type": "owning_party", "source": "urn:origo:usci:91640100MA77XL2X3M"}],)json"
+      R"json( "destinationList": [{"type": "location", "destination": "urn:origo:place:AE-DXB"}]})json",
+  };
+  for (const std::string& json : events) {
+    absl::StatusOr<origo::v1::Event> reference = ProtobufParse(json);
+    ASSERT_TRUE(reference.ok()) << reference.status();
+    reference->clear_record_time();
+    EXPECT_TRUE(SameMessage(MustParse(json).event, *reference)) << json;
+  }
+}
+
+TEST(ReaderDifferentialTest, IntegerMinusZeroIsPositiveZeroAsInProtobuf) {
+  const ParsedEvent parsed = MustParse(
+      Replace(Harvest(), R"("variety": "Ningqi No.7")", R"("variety": -0, "a": -0.0, "b": -0e0)"));
+  const auto& fields = parsed.event.ilmd().fields();
+  EXPECT_FALSE(std::signbit(fields.at("variety").number_value()));
+  EXPECT_TRUE(std::signbit(fields.at("a").number_value()));
+  EXPECT_TRUE(std::signbit(fields.at("b").number_value()));
+}
+
+// Mutated events (bytes deleted, duplicated, replaced, tokens inserted): ParseEvent and the
+// reader never crash, and whatever they accept protobuf's parser accepts as the same message;
+// whatever protobuf's parser rejects, the reader rejects.
+TEST(ReaderDifferentialTest, RandomMutationsNeverCrashAndMatchProtobuf) {
+  std::vector<std::string> seeds = HandWrittenEvents();
+  for (const auto* file : {&Grower(), &Exporter()})
+    seeds.insert(seeds.end(), file->begin(), file->end());
+  static constexpr const char* kTokens[] = {"\"",
+                                            "\\",
+                                            "{",
+                                            "}",
+                                            "[",
+                                            "]",
+                                            ",",
+                                            ":",
+                                            "-",
+                                            "0",
+                                            "e",
+                                            ".",
+                                            " ",
+                                            "\n",
+                                            "\x80",
+                                            "\xC3",
+                                            "\xED\xA0\x80",
+                                            "\xF0\x9F\x8D\x87",
+                                            "null",
+                                            "true",
+                                            "-0",
+                                            "1e400",
+                                            "18446744073709551616",
+                                            "01",
+                                            "\\u00e9",
+                                            "\\ud83c\\udf47",
+                                            "\\ud83c",
+                                            "\\u0000",
+                                            "\\x",
+                                            "\"x\": 1, ",
+                                            "\"ex:y\": [], ",
+                                            "\"biz_step\": \"a\", ",
+                                            "[]",
+                                            "{}",
+                                            "\"\""};
+  std::mt19937_64 rng(20260820);
+  int accepted = 0;
+  int read = 0;
+  for (int iteration = 0; iteration < 20000; ++iteration) {
+    std::string json = seeds[rng() % seeds.size()];
+    const int mutations = 1 + static_cast<int>(rng() % 3);
+    for (int k = 0; k < mutations && !json.empty(); ++k) {
+      const size_t at = rng() % (json.size() + 1);
+      switch (rng() % 4) {
+        case 0:
+          json.erase(at, 1 + rng() % 4);
+          break;
+        case 1:
+          json.insert(at, json.substr(rng() % json.size(), 1 + rng() % 24));
+          break;
+        case 2:
+          if (at < json.size()) json[at] = static_cast<char>(rng() % 256);
+          break;
+        default:
+          json.insert(at, kTokens[rng() % std::size(kTokens)]);
+      }
+    }
+    const size_t max_entries = rng() % 8 == 0 ? 1 + rng() % 4 : 10000;
+    ValidationOptions options = Options();
+    options.max_list_entries = max_entries;
+    const absl::StatusOr<ParsedEvent> parsed = ParseEvent(json, options);
+    const absl::StatusOr<origo::v1::Event> mine = ReaderParse(json, max_entries);
+    absl::StatusOr<origo::v1::Event> reference = ProtobufParse(json);
+    if (!reference.ok()) {
+      EXPECT_FALSE(mine.ok()) << "protobuf rejects (" << reference.status() << "):\n" << json;
+      continue;
+    }
+    if (mine.ok()) {
+      ++read;
+      EXPECT_TRUE(SameMessage(*mine, *reference)) << json;
+    }
+    if (parsed.ok()) {
+      ++accepted;
+      ASSERT_TRUE(mine.ok()) << json;
+      reference->clear_record_time();
+      EXPECT_TRUE(SameMessage(parsed->event, *reference)) << json;
+    } else {
+      EXPECT_EQ(parsed.status().code(), absl::StatusCode::kInvalidArgument);
+    }
+  }
+  // The mutations leave enough events intact for the comparison to mean something.
+  EXPECT_GT(read, 1000);
+  EXPECT_GT(accepted, 200);
 }
 
 }  // namespace
