@@ -596,7 +596,7 @@ class Reader {
     if (result.ec != std::errc() || !std::isfinite(parsed)) {
       return Reject(PathString(path), "number out of the range of a double");
     }
-    if (integer && parsed == 0) parsed = 0;  // Drops the sign of "-0".
+    (void)integer;
     *value = parsed;
     return absl::OkStatus();
   }
@@ -739,7 +739,6 @@ struct MessageFields<SensorReport> {
       {"stringValue", &StringField<M, &M::mutable_string_value>},
       {"booleanValue", &StringField<M, &M::mutable_boolean_value>},
       {"exception", &StringField<M, &M::mutable_exception>},
-      {"component", &StringField<M, &M::mutable_component>},
   };
 };
 

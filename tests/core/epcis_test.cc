@@ -841,43 +841,16 @@ TEST(ReaderDifferentialTest, IntegerMinusZeroIsPositiveZeroAsInProtobuf) {
 // whatever protobuf's parser rejects, the reader rejects.
 TEST(ReaderDifferentialTest, RandomMutationsNeverCrashAndMatchProtobuf) {
   std::vector<std::string> seeds = HandWrittenEvents();
-  for (const auto* file : {&Grower(), &Exporter()})
+  for (const auto* file : {&Grower(), &Exporter()}) {
     seeds.insert(seeds.end(), file->begin(), file->end());
-  static constexpr const char* kTokens[] = {"\"",
-                                            "\\",
-                                            "{",
-                                            "}",
-                                            "[",
-                                            "]",
-                                            ",",
-                                            ":",
-                                            "-",
-                                            "0",
-                                            "e",
-                                            ".",
-                                            " ",
-                                            "\n",
-                                            "\x80",
-                                            "\xC3",
-                                            "\xED\xA0\x80",
-                                            "\xF0\x9F\x8D\x87",
-                                            "null",
-                                            "true",
-                                            "-0",
-                                            "1e400",
-                                            "18446744073709551616",
-                                            "01",
-                                            "\\u00e9",
-                                            "\\ud83c\\udf47",
-                                            "\\ud83c",
-                                            "\\u0000",
-                                            "\\x",
-                                            "\"x\": 1, ",
-                                            "\"ex:y\": [], ",
-                                            "\"biz_step\": \"a\", ",
-                                            "[]",
-                                            "{}",
-                                            "\"\""};
+  }
+  // clang-format off
+  static constexpr const char* kTokens[] = {
+      "\"", "\\", "{", "}", "[", "]", ",", ":", "-", "0", "e", ".", " ", "\n", "\x80", "\xC3",
+      "\xED\xA0\x80", "\xF0\x9F\x8D\x87", "null", "true", "-0", "1e400", "18446744073709551616",
+      "01", "\\u00e9", "\\ud83c\\udf47", "\\ud83c", "\\u0000", "\\x", "\"x\": 1, ",
+      "\"ex:y\": [], ", "\"biz_step\": \"a\", ", "[]", "{}", "\"\""};
+  // clang-format on
   std::mt19937_64 rng(20260820);
   int accepted = 0;
   int read = 0;
