@@ -7,6 +7,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "origo/v1/admin.pb.h"
 #include "origo/v1/capture.pb.h"
 #include "origo/v1/registry.pb.h"
 
@@ -27,6 +28,11 @@ struct ClientOptions {
   std::chrono::milliseconds timeout = std::chrono::seconds(10);
   // Deadline for a whole CaptureStream. Default 24 h.
   std::chrono::milliseconds stream_timeout = std::chrono::hours(24);
+  // TLS: a PEM CA file to trust turns TLS on; cert and key add a client certificate (mutual
+  // TLS). Empty: plaintext.
+  std::string tls_ca_file;
+  std::string tls_cert_file;
+  std::string tls_key_file;
 };
 
 // Converts a gRPC status to the process-wide error type, keeping the code.
@@ -107,6 +113,11 @@ class Client {
       const origo::v1::GetConsistencyProofRequest& request);
   absl::StatusOr<origo::v1::GetLeavesResponse> GetLeaves(
       const origo::v1::GetLeavesRequest& request);
+
+  // origo.v1.AdminService.
+  absl::StatusOr<origo::v1::BackupResponse> Backup(const origo::v1::BackupRequest& request);
+  absl::StatusOr<origo::v1::ListCheckpointsResponse> ListCheckpoints(
+      const origo::v1::ListCheckpointsRequest& request);
 
   const ClientOptions& options() const { return options_; }
   std::shared_ptr<grpc::Channel> channel() const { return channel_; }

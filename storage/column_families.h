@@ -18,8 +18,8 @@ enum class ColumnFamily : uint32_t {
   kTreeNodes = 3,        // (level, index) -> Merkle node hash
   kEventIndex = 4,       // event id -> log index
   kIdentifierIndex = 5,  // canonical identifier + log index -> ""
-  kLineageForward = 6,   // input/parent identifier -> output/child identifier
-  kLineageBackward = 7,  // output/child identifier -> input/parent identifier
+  kLineageForward = 6,   // upstream identifier -> downstream identifier (see key_encoding.h)
+  kLineageBackward = 7,  // downstream identifier -> upstream identifier
   kEnterprises = 8,      // USCI -> enterprise record
   kKeys = 9,             // key id -> enterprise key record
   kCertificates = 10,    // certificate records
@@ -28,9 +28,10 @@ enum class ColumnFamily : uint32_t {
   kBlacklist = 13,       // blacklist entries
   kTokens = 14,          // hashed bearer token -> token record
   kCheckpoints = 15,     // tree size -> signed checkpoint note
+  kProvenance = 16,      // lineage facts, inspections, suspected violations, GI harvest
 };
 
-inline constexpr int kColumnFamilyCount = 16;
+inline constexpr int kColumnFamilyCount = 17;
 
 struct ColumnFamilyInfo {
   ColumnFamily id;
@@ -59,6 +60,7 @@ inline constexpr std::array<ColumnFamilyInfo, kColumnFamilyCount> kColumnFamilie
     {ColumnFamily::kBlacklist, "blacklist", 0, false},
     {ColumnFamily::kTokens, "tokens", 0, true},
     {ColumnFamily::kCheckpoints, "checkpoints", 0, true},
+    {ColumnFamily::kProvenance, "provenance", 0, false},
 }};
 
 inline constexpr std::string_view ColumnFamilyName(ColumnFamily cf) {

@@ -82,6 +82,9 @@ absl::StatusOr<std::vector<AppendedLeaf>> EventLog::Append(
     for (const std::string& id : leaf.identifiers) {
       batch.Put(identifier_index, IdentifierKey(id, index), empty_value);
     }
+    for (const IndexPut& put : leaf.index_puts) {
+      batch.Put(store_->Family(put.family), put.key, put.value);
+    }
     for (const merkle::Node& node : range.Append(leaf.leaf_hash)) {
       batch.Put(nodes, TreeNodeKey(static_cast<uint8_t>(node.id.level), node.id.index),
                 EncodeRawValue(HashBytes(node.hash)));

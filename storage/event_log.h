@@ -16,6 +16,13 @@
 
 namespace origo::storage {
 
+// One write to an index family made together with an event (lineage facts and edges).
+struct IndexPut {
+  ColumnFamily family;
+  std::string key;
+  std::string value;
+};
+
 // One event ready to be appended: everything is computed before sequencing, so that appending
 // is only index assignment, tree maintenance and one write.
 struct LeafToAppend {
@@ -23,6 +30,9 @@ struct LeafToAppend {
   std::string leaf;                      // deterministic LogLeaf bytes
   merkle::Hash leaf_hash;                // merkle::LeafHash(leaf)
   std::vector<std::string> identifiers;  // canonical Digital Link paths the event references
+  // Further index writes (keys must not depend on the log index), made in the same WriteBatch
+  // as the leaf, and only when the event is new (not for duplicates).
+  std::vector<IndexPut> index_puts;
 };
 
 struct AppendedLeaf {
@@ -45,7 +55,8 @@ class EventLog {
   // Loads the tree state. DATA_LOSS when it is unreadable or disagrees with the stored nodes.
   static absl::StatusOr<std::unique_ptr<EventLog>> Open(Store* store);
 
-  // Appends `leaves` in order as ONE synced WriteBatch (leaves, nodes, indexes, tree state).
+  // Appends `leaves` in order as ONE synced WriteBatch (leaves, nodes, indexes, each new leaf's
+  // index_puts, tree state).
   // An event already in the log, or repeated within `leaves`, is not stored again: its result
   // carries the original index and duplicate=true. On error nothing is written and the
   // in-memory tree is unchanged.

@@ -20,16 +20,35 @@
 //                                                      [index << level, (index + 1) << level)
 //   event_index      : rest = 32-byte event id         SHA-256 of the event bytes
 //   identifier_index : str identifier, u64 index       canonical Digital Link path -> log index
-//   lineage_forward  : str from, str to                from = input/parent, to = output/child
-//   lineage_backward : str to, str from                the same edge, read upstream
+//   lineage_forward  : str from, str to, rest = 32-byte event id
+//                                                      from = upstream (transformation input,
+//                                                      aggregated/associated child), to =
+//                                                      downstream (output, container parent);
+//                                                      value LineageEdge (store/v1/lineage.proto)
+//   lineage_backward : str to, str from, rest = 32-byte event id
+//                                                      the same edge, read upstream
 //   enterprises      : rest = USCI
 //   keys             : rest = key id (hex)
 //   certificates     : str USCI, rest = certificate id
 //   bases            : str USCI, rest = base id
-//   credit_records   : str USCI, u64 log index
-//   blacklist        : str USCI, u64 entry sequence
+//   credit_records   : 'R' str USCI, u64 log index     signed credit record (ArchiveValue)
+//                    | 'S' str USCI, u64 log index     its rating fact (RatingFact)
+//                    | 'F' str USCI, u64 received ms, u32 sequence
+//                                                      consumer feedback (FeedbackValue)
+//                    | 'T' str USCI, u64 received ms, u32 sequence
+//                                                      its rating fact (RatingFact)
+//                    | 'W'                             log watermark (Watermark)
+//                                                      ('R', 'S', 'F', 'T', 'W': one u8 tag)
+//   blacklist        : str USCI, u64 entry id          entry id = log index of the record that
+//                                                      created the entry (BlacklistValue)
 //   tokens           : rest = SHA-256 of the token
 //   checkpoints      : u64 tree size
+//   provenance       : 'F' str identifier, rest = 32-byte event id   -> LineageFact
+//                      'I' str identifier, rest = 32-byte inspection id -> StoredInspection
+//                      'V' u64 recorded unix ms, rest = 32-byte id  -> SuspectedViolation
+//                      'H' str base ("USCI/base id"), u16 year, rest = 32-byte event id
+//                                                                   -> HarvestRecord
+//                      (the tag is one u8; values in proto/origo/store/v1/lineage.proto)
 //
 // Values: every value starts with a format-version byte, then the payload:
 //   value   := u8 version, payload

@@ -34,7 +34,10 @@ rocksdb::ColumnFamilyOptions FamilyOptions(const ColumnFamilyInfo& info,
     // hash index inside each data block avoids a binary search.
     table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
     table.data_block_index_type = rocksdb::BlockBasedTableOptions::kDataBlockBinaryAndHash;
-    cf.optimize_filters_for_hits = false;
+    // Most event-id lookups at capture are misses (new events): a memtable bloom filter
+    // answers them without walking the skiplist.
+    cf.memtable_whole_key_filtering = true;
+    cf.memtable_prefix_bloom_size_ratio = 0.05;
   }
   if (info.prefix_length > 0) {
     cf.prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(info.prefix_length));

@@ -9,6 +9,9 @@ client::ClientOptions Globals::ClientOptions() const {
   client::ClientOptions options;
   options.server = server;
   options.token = token;
+  options.tls_ca_file = tls_ca;
+  options.tls_cert_file = tls_cert;
+  options.tls_key_file = tls_key;
   return options;
 }
 

@@ -12,10 +12,13 @@ namespace origo::cli {
 
 // Flags shared by every command, filled before any command callback runs.
 struct Globals {
-  std::string server;  // --server / ORIGO_SERVER
-  std::string token;   // --token / ORIGO_TOKEN
-  bool json = false;   // --json: machine-readable output on stdout
-  int exit_code = 0;   // set by the command that ran
+  std::string server;    // --server / ORIGO_SERVER
+  std::string token;     // --token / ORIGO_TOKEN
+  bool json = false;     // --json: machine-readable output on stdout
+  int exit_code = 0;     // set by the command that ran
+  std::string tls_ca;    // --tls-ca / ORIGO_TLS_CA: trust this CA and use TLS
+  std::string tls_cert;  // --tls-cert: client certificate for mutual TLS
+  std::string tls_key;   // --tls-key: its private key
 
   client::ClientOptions ClientOptions() const;
 };
@@ -46,6 +49,10 @@ class JsonObject {
 
 // Command registration; each adds its subcommand(s) to `app`.
 void AddHealthCommand(CLI::App& app, Globals& globals);
+// origo admin backup (admin_commands.cc).
+void AddAdminCommands(CLI::App& app, Globals& globals);
+// The body of `origo audit --full` (admin_commands.cc); returns the exit code.
+int FullAudit(const Globals& globals, const std::string& log_key_file);
 // origo key gen.
 void AddKeyCommands(CLI::App& app, Globals& globals);
 // origo enterprise register|get|key add|key revoke|key list.
@@ -54,10 +61,17 @@ void AddEnterpriseCommands(CLI::App& app, Globals& globals);
 void AddTokenCommands(CLI::App& app, Globals& globals);
 // origo capture.
 void AddCaptureCommand(CLI::App& app, Globals& globals);
+// origo sync, origo spool status|requeue.
+void AddSpoolCommands(CLI::App& app, Globals& globals);
 // origo checkpoint, origo log-key, origo audit.
 void AddLogCommands(CLI::App& app, Globals& globals);
 // origo verify.
 void AddVerifyCommand(CLI::App& app, Globals& globals);
+// origo trace, lot show, events, inspection record, violations, base add.
+void AddProvenanceCommands(CLI::App& app, Globals& globals);
+// origo inspect record, penalty record, loss record, feedback submit, credit show|archive,
+// blacklist list|add|import|repair apply|repair decide, report quality.
+void AddCreditCommands(CLI::App& app, Globals& globals);
 
 }  // namespace origo::cli
 

@@ -43,6 +43,8 @@ std::string SectorName(origo::v1::Sector sector) {
       return "goji";
     case origo::v1::SECTOR_HALAL:
       return "halal";
+    case origo::v1::SECTOR_AUTHORITY:
+      return "authority";
     default:
       return "unspecified";
   }
@@ -69,7 +71,9 @@ int Register(const Globals& globals, const EnterpriseFlags& flags) {
   request.mutable_enterprise()->set_name(flags.name);
   request.mutable_enterprise()->set_sector(flags.sector == "wine"   ? origo::v1::SECTOR_WINE
                                            : flags.sector == "goji" ? origo::v1::SECTOR_GOJI
-                                                                    : origo::v1::SECTOR_HALAL);
+                                           : flags.sector == "authority"
+                                               ? origo::v1::SECTOR_AUTHORITY
+                                               : origo::v1::SECTOR_HALAL);
   auto response = client.RegisterEnterprise(request);
   if (!response.ok()) return ReportError(globals, response.status(), "enterprise register");
   const origo::v1::Enterprise& e = response->enterprise();
@@ -198,7 +202,7 @@ void AddEnterpriseCommands(CLI::App& app, Globals& globals) {
   reg->add_option("--name", flags->name, "registered name")->required();
   reg->add_option("--sector", flags->sector, "sector whose rules apply")
       ->required()
-      ->check(CLI::IsMember({"wine", "goji", "halal"}));
+      ->check(CLI::IsMember({"wine", "goji", "halal", "authority"}));
   reg->callback([&globals, flags] { globals.exit_code = Register(globals, *flags); });
 
   CLI::App* get = enterprise->add_subcommand(

@@ -18,6 +18,7 @@ struct LogFlags {
   std::string log_key;
   std::string checkpoint;
   bool force = false;
+  bool full = false;
 };
 
 std::string RootHex(const checkpoint::Checkpoint& c) {
@@ -240,12 +241,22 @@ void AddLogCommands(CLI::App& app, Globals& globals) {
       "Check that the log still extends a saved checkpoint (append-only): verifies both "
       "checkpoints with the pinned key and a consistency proof between them; exit 0 if "
       "consistent");
-  audit
-      ->add_option("--checkpoint", audit_flags->checkpoint,
-                   "saved checkpoint note (from `origo checkpoint --out`)")
-      ->required();
+  audit->add_option("--checkpoint", audit_flags->checkpoint,
+                    "saved checkpoint note (from `origo checkpoint --out`)");
+  audit->add_flag("--full", audit_flags->full,
+                  "recompute the tree from every stored leaf, check every stored checkpoint and "
+                  "every batch signature, and list each mismatch");
   audit->add_option("--log-key", audit_flags->log_key, "pinned log verifier key file")->required();
-  audit->callback([&globals, audit_flags] { globals.exit_code = Audit(globals, *audit_flags); });
+  audit->callback([&globals, audit_flags] {
+    if (audit_flags->full) {
+      globals.exit_code = FullAudit(globals, audit_flags->log_key);
+    } else if (audit_flags->checkpoint.empty()) {
+      globals.exit_code = ReportError(
+          globals, absl::InvalidArgumentError("give --checkpoint FILE, or --full"), "audit");
+    } else {
+      globals.exit_code = Audit(globals, *audit_flags);
+    }
+  });
 }
 
 }  // namespace origo::cli

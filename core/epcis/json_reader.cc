@@ -287,7 +287,7 @@ class Reader {
     return absl::OkStatus();
   }
 
-  // After a member's value: optional whitespace, then ',' (returns false) or '}' (true).
+  // After a member's value: optional whitespace, then ',' or '}' (sets *end).
   absl::Status EndOfMember(bool* end) {
     SkipWhitespace();
     const char c = Peek();
@@ -596,7 +596,7 @@ class Reader {
     if (result.ec != std::errc() || !std::isfinite(parsed)) {
       return Reject(PathString(path), "number out of the range of a double");
     }
-    (void)integer;
+    if (integer && parsed == 0) parsed = 0;  // Drops the sign of "-0".
     *value = parsed;
     return absl::OkStatus();
   }
@@ -739,6 +739,7 @@ struct MessageFields<SensorReport> {
       {"stringValue", &StringField<M, &M::mutable_string_value>},
       {"booleanValue", &StringField<M, &M::mutable_boolean_value>},
       {"exception", &StringField<M, &M::mutable_exception>},
+      {"component", &StringField<M, &M::mutable_component>},
   };
 };
 

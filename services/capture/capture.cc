@@ -4,6 +4,7 @@
 
 #include "core/base/status_macros.h"
 #include "core/batch/batch.h"
+#include "absl/container/flat_hash_set.h"
 #include "core/epcis/event.h"
 
 namespace origo::capture {
@@ -22,11 +23,14 @@ std::string HashBytes(const merkle::Hash& h) {
 }  // namespace
 
 CaptureProcessor::CaptureProcessor(storage::RegistryStore* registry, Sequencer* sequencer,
-                                   origo::v1::CaptureConfig config, Clock clock)
+                                   origo::v1::CaptureConfig config, Clock clock,
+                                   storage::LineageIndex* lineage, const rules::Engine* rules)
     : registry_(registry),
       sequencer_(sequencer),
       config_(std::move(config)),
-      clock_(clock ? std::move(clock) : Clock(SystemNowMs)) {}
+      clock_(clock ? std::move(clock) : Clock(SystemNowMs)),
+      lineage_(lineage),
+      rules_(rules) {}
 
 absl::StatusOr<origo::v1::CaptureResponse> CaptureProcessor::Capture(
     const server::Principal& principal, const origo::v1::SignedBatch& batch) {
@@ -88,6 +92,7 @@ absl::StatusOr<CaptureProcessor::PreparedBatch> CaptureProcessor::Prepare(
   leaf.set_manifest(batch.manifest());
   leaf.set_signature(batch.signature());
   leaf.set_record_unix_ms(now);
+  std::vector<epcis::ParsedEvent> parsed_events(leaves.size());
   for (int i = 0; i < batch.events_size(); ++i) {
     auto parsed = epcis::ParseEvent(batch.events(i), options);
     if (!parsed.ok()) {
@@ -98,7 +103,8 @@ absl::StatusOr<CaptureProcessor::PreparedBatch> CaptureProcessor::Prepare(
     storage::LeafToAppend& out = leaves[static_cast<size_t>(i)];
     crypto::Sha256Digest id = crypto::Sha256(batch.events(i));
     out.event_id.assign(reinterpret_cast<const char*>(id.data()), id.size());
-    out.identifiers = std::move(parsed->identifiers);
+    out.identifiers = parsed->identifiers;
+    parsed_events[static_cast<size_t>(i)] = *std::move(parsed);
 
     ORIGO_ASSIGN_OR_RETURN(std::vector<merkle::Hash> path, tree.Path(static_cast<uint64_t>(i)));
     leaf.set_event(batch.events(i));
@@ -109,11 +115,80 @@ absl::StatusOr<CaptureProcessor::PreparedBatch> CaptureProcessor::Prepare(
     out.leaf_hash = merkle::LeafHash(out.leaf);
   }
 
+  if (lineage_ != nullptr && rules_ != nullptr) {
+    ORIGO_RETURN_IF_ERROR(CheckExportGate(manifest.enterprise(), parsed_events, now));
+    ORIGO_RETURN_IF_ERROR(ApplyRules(manifest.enterprise(), parsed_events, &leaves, now));
+  }
+
   PreparedBatch prepared;
   prepared.event_ids.reserve(leaves.size());
   for (const auto& l : leaves) prepared.event_ids.push_back(l.event_id);
   prepared.leaves = std::move(leaves);
   return prepared;
+}
+
+absl::Status CaptureProcessor::CheckExportGate(const std::string& signer,
+                                               const std::vector<epcis::ParsedEvent>& events,
+                                               int64_t now) const {
+  if (!export_gate_) return absl::OkStatus();
+  for (size_t i = 0; i < events.size(); ++i) {
+    const origo::v1::Event& event = events[i].event;
+    if (event.biz_step() != "shipping") continue;
+    bool abroad = false;
+    for (const auto& d : event.destination_list()) {
+      constexpr std::string_view kPlace = "urn:origo:place:";
+      if (d.destination().rfind(kPlace, 0) != 0) continue;
+      std::string country = d.destination().substr(kPlace.size());
+      if (country.substr(0, country.find('-')) != "CN") abroad = true;
+    }
+    if (!abroad) continue;
+    absl::Status gate = export_gate_(signer, now);
+    if (!gate.ok()) {
+      return absl::Status(gate.code(), "event " + std::to_string(i) + ": destinationList: " +
+                                           std::string(gate.message()));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CaptureProcessor::ApplyRules(const std::string& signer,
+                                          const std::vector<epcis::ParsedEvent>& events,
+                                          std::vector<storage::LeafToAppend>* leaves,
+                                          int64_t now) {
+  std::unique_ptr<storage::ReadView> view = lineage_->store()->Snapshot();
+  std::unique_ptr<rules::StateReader> reader = lineage_->Reader(view.get());
+  rules::BatchState state(reader.get());
+  absl::flat_hash_set<std::string> seen;
+  for (size_t i = 0; i < events.size(); ++i) {
+    storage::LeafToAppend& leaf = (*leaves)[i];
+    if (!seen.insert(leaf.event_id).second) continue;
+    ORIGO_ASSIGN_OR_RETURN(auto existing, view->Get(storage::ColumnFamily::kEventIndex,
+                                                     leaf.event_id));
+    if (existing.has_value()) continue;  // a retry: judged when first stored
+    std::optional<rules::Violation> violation;
+    auto effects = rules_->Evaluate(events[i], leaf.event_id, signer, state, &violation);
+    if (!effects.ok()) {
+      if (violation.has_value()) {
+        origo::store::v1::SuspectedViolation record;
+        record.set_rule(violation->rule);
+        record.set_enterprise(signer);
+        record.set_event_id(events[i].event_id_hex);
+        record.set_field(violation->field);
+        record.set_reason(violation->reason);
+        record.set_recorded_unix_ms(now);
+        for (const auto& id : violation->identifiers) record.add_identifiers(id);
+        record.set_id(crypto::HexEncode(
+            crypto::Sha256(events[i].event_id_hex + "|" + violation->rule + "|" + signer)));
+        absl::Status kept = lineage_->PutViolation(record);
+        if (!kept.ok()) return kept;
+      }
+      return absl::Status(effects.status().code(), "event " + std::to_string(i) + ": " +
+                                                       std::string(effects.status().message()));
+    }
+    state.Apply(*effects);
+    leaf.index_puts = storage::LineageIndex::Encode(*effects);
+  }
+  return absl::OkStatus();
 }
 
 origo::v1::CaptureResponse CaptureProcessor::Respond(

@@ -7,7 +7,10 @@
 #include "origo/v1/capture.pb.h"
 #include "origo/v1/config.pb.h"
 #include "services/capture/sequencer.h"
+#include "core/epcis/event.h"
+#include "core/rules/rules.h"
 #include "services/server/auth.h"
+#include "storage/lineage_index.h"
 #include "storage/registry_store.h"
 
 namespace origo::capture {
@@ -17,8 +20,19 @@ namespace origo::capture {
 // For one batch: the caller must hold a producer token bound to the manifest's enterprise; the
 // manifest's key must be registered to that enterprise and active; the signature must verify
 // and the manifest's size and root must match the events; every event must parse and pass
-// structural validation. Only then is the batch handed to the sequencer, which makes it durable
-// as a whole. Nothing of a rejected batch is stored.
+// structural validation; then, when a rules engine is given, the sector rules (core/rules/rules.h)
+// run on each new event in batch order against the lineage index read at one snapshot plus the
+// batch's earlier events. Each accepted event carries its lineage facts and edges to the
+// sequencer, which writes them in the event's WriteBatch. Only then is the batch handed to the
+// sequencer, which makes it durable as a whole. Nothing of a rejected batch is stored, except a
+// suspected-violation record when a mass-balance or GI rule rejected it.
+//
+// Concurrency and the rules: two batches in flight at once are each checked against the state
+// before the other; both may pass a mass-balance (or GI harvest) bound that together they
+// exceed. This race is accepted and bounded: it needs two concurrent submissions consuming the
+// same lot, each is individually valid, and the lot's facts keep every consumption, so GetLot
+// shows consumed > quantity and inspectors can see it. Events already in the log (retries) are
+// not re-judged.
 //
 // Thread-safe: Capture runs on many handler threads at once (verification is parallel; only
 // sequencing is serial).
@@ -26,12 +40,23 @@ class CaptureProcessor {
  public:
   using Clock = std::function<int64_t()>;  // Unix milliseconds
 
+  // `lineage` and `rules` (optional, not owned, must outlive this object) enable the sector
+  // rules and the lineage index; without them events are only structurally checked.
   CaptureProcessor(storage::RegistryStore* registry, Sequencer* sequencer,
-                   origo::v1::CaptureConfig config, Clock clock = nullptr);
+                   origo::v1::CaptureConfig config, Clock clock = nullptr,
+                   storage::LineageIndex* lineage = nullptr, const rules::Engine* rules = nullptr);
+
+  // Refuses export shipping (bizStep shipping to a place outside CN) by an enterprise the gate
+  // rejects, e.g. one on the quality blacklist: the gate gets (USCI, now) and returns OK or the
+  // refusal (FAILED_PRECONDITION naming the listing). Set once, before serving.
+  using ExportGate = std::function<absl::Status(const std::string& usci, int64_t now_unix_ms)>;
+  void SetExportGate(ExportGate gate) { export_gate_ = std::move(gate); }
 
   // Errors: PERMISSION_DENIED (no producer token, token for another enterprise, key unknown,
   // revoked or registered to another enterprise); UNAUTHENTICATED (signature does not verify);
   // INVALID_ARGUMENT ("event N: <field>: <rule>" for a bad event, or a malformed batch);
+  // INVALID_ARGUMENT or FAILED_PRECONDITION "event N: <field>: <rule_id>@<version>: <reason>"
+  // for a sector-rule rejection;
   // RESOURCE_EXHAUSTED / UNAVAILABLE from the sequencer.
   absl::StatusOr<origo::v1::CaptureResponse> Capture(const server::Principal& principal,
                                                      const origo::v1::SignedBatch& batch);
@@ -50,10 +75,19 @@ class CaptureProcessor {
                                             const std::vector<storage::AppendedLeaf>& appended);
 
  private:
+  // Runs the sector rules over the batch's new events and fills each leaf's index_puts.
+  absl::Status CheckExportGate(const std::string& signer,
+                               const std::vector<epcis::ParsedEvent>& events, int64_t now) const;
+  absl::Status ApplyRules(const std::string& signer, const std::vector<epcis::ParsedEvent>& events,
+                          std::vector<storage::LeafToAppend>* leaves, int64_t now);
+
   storage::RegistryStore* registry_;
   Sequencer* sequencer_;
   origo::v1::CaptureConfig config_;
   Clock clock_;
+  ExportGate export_gate_;
+  storage::LineageIndex* lineage_;
+  const rules::Engine* rules_;
 };
 
 }  // namespace origo::capture

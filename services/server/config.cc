@@ -17,14 +17,21 @@ absl::StatusOr<origo::v1::Config> LoadConfigFile(const std::string& path) {
   if (text.str().size() > (1 << 20)) {
     return absl::InvalidArgumentError("config file " + path + " is larger than 1 MiB");
   }
+  auto config = ParseConfigJson(text.str());
+  if (!config.ok()) {
+    return absl::InvalidArgumentError("config file " + path + ": " +
+                                      std::string(config.status().message()));
+  }
+  return config;
+}
+
+absl::StatusOr<origo::v1::Config> ParseConfigJson(std::string_view json) {
   origo::v1::Config config;
   google::protobuf::util::JsonParseOptions options;
   options.ignore_unknown_fields = false;
-  auto parsed = google::protobuf::util::JsonStringToMessage(text.str(), &config, options);
-  if (!parsed.ok()) {
-    return absl::InvalidArgumentError("config file " + path + ": " +
-                                      std::string(parsed.message()));
-  }
+  auto parsed = google::protobuf::util::JsonStringToMessage(
+      google::protobuf::StringPiece(json.data(), json.size()), &config, options);
+  if (!parsed.ok()) return absl::InvalidArgumentError(std::string(parsed.message()));
   return config;
 }
 

@@ -8,7 +8,9 @@
 #include <cstdio>
 #include <iostream>
 
+#include "services/admin/backup.h"
 #include "services/server/config.h"
+#include "services/server/demo.h"
 #include "services/server/server.h"
 
 int main(int argc, char** argv) {
@@ -22,6 +24,16 @@ int main(int argc, char** argv) {
   app.add_option("--data", data_dir, "data directory (default ./data)");
   app.add_option("--grpc-listen", grpc_listen, "gRPC address host:port (default 127.0.0.1:50051)");
   app.add_option("--http-listen", http_listen, "HTTP address host:port (default 127.0.0.1:8080)");
+  std::string restore_from;
+  app.add_option("--restore-from", restore_from,
+                 "make the (empty) --data directory a copy of this backup, then serve it");
+  std::string tls_cert, tls_key, client_ca;
+  app.add_option("--tls-cert", tls_cert, "PEM certificate chain: serve gRPC and HTTPS with TLS");
+  app.add_option("--tls-key", tls_key, "PEM private key of --tls-cert");
+  app.add_option("--client-ca", client_ca, "PEM CA: require client certificates (mutual TLS)");
+  bool demo = false;
+  app.add_flag("--demo", demo,
+               "load the demo enterprises and signed wine, goji and halal chains into a new store");
   app.set_version_flag("--version", "origod " ORIGO_VERSION);
   CLI11_PARSE(app, argc, argv);
 
@@ -37,6 +49,9 @@ int main(int argc, char** argv) {
   if (!data_dir.empty()) config.set_data_dir(data_dir);
   if (!grpc_listen.empty()) config.set_grpc_listen(grpc_listen);
   if (!http_listen.empty()) config.set_http_listen(http_listen);
+  if (!tls_cert.empty()) config.mutable_tls()->set_cert_file(tls_cert);
+  if (!tls_key.empty()) config.mutable_tls()->set_key_file(tls_key);
+  if (!client_ca.empty()) config.mutable_tls()->set_client_ca_file(client_ca);
   origo::server::ApplyDefaults(&config);
 
   // Block the shutdown signals before any thread starts, so that every thread inherits the mask
@@ -48,6 +63,15 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
+  if (!restore_from.empty()) {
+    absl::Status restored = origo::admin::RestoreBackup(restore_from, config.data_dir());
+    if (!restored.ok()) {
+      std::cerr << "origod: " << restored.message() << "\n";
+      return 1;
+    }
+    std::fprintf(stderr, "origod: restored %s into %s\n", restore_from.c_str(),
+                 config.data_dir().c_str());
+  }
   auto server = origo::server::Server::Start(config);
   if (!server.ok()) {
     std::cerr << "origod: cannot start: " << server.status().ToString() << "\n";
@@ -55,9 +79,19 @@ int main(int argc, char** argv) {
   }
   std::printf("origod %s\n", ORIGO_VERSION);
   std::printf("  data   %s\n", config.data_dir().c_str());
-  std::printf("  gRPC   %s\n", (*server)->grpc_address().c_str());
-  std::printf("  HTTP   http://%s\n", (*server)->http_address().c_str());
+  const bool tls = !config.tls().cert_file().empty();
+  std::printf("  gRPC   %s%s\n", (*server)->grpc_address().c_str(),
+              tls ? (config.tls().client_ca_file().empty() ? " (TLS)" : " (mutual TLS)") : "");
+  std::printf("  HTTP   %s://%s\n", tls ? "https" : "http", (*server)->http_address().c_str());
   for (const std::string& notice : (*server)->notices()) std::printf("%s\n", notice.c_str());
+  if (demo) {
+    auto lines = origo::server::LoadDemo((*server)->grpc_address(), config.data_dir());
+    if (!lines.ok()) {
+      std::fprintf(stderr, "origod: %s\n", lines.status().ToString().c_str());
+    } else {
+      for (const std::string& line : *lines) std::printf("%s\n", line.c_str());
+    }
+  }
   std::printf("ready; Ctrl-C or SIGTERM stops the server cleanly\n");
   std::fflush(stdout);
 

@@ -7,6 +7,8 @@
 #include <httplib.h>
 
 #include <cstdio>
+#include <fstream>
+#include <sstream>
 
 #include "core/base/status_macros.h"
 #include "services/server/config.h"
@@ -62,6 +64,37 @@ class MetricsInterceptorFactory : public grpc::experimental::ServerInterceptorFa
   Metrics* metrics_;
 };
 
+absl::StatusOr<std::string> ReadPem(const std::string& path, const std::string& what) {
+  std::ifstream in(path);
+  if (!in) return absl::FailedPreconditionError(what + " " + path + " cannot be read");
+  std::stringstream text;
+  text << in.rdbuf();
+  if (text.str().find("-----BEGIN") == std::string::npos) {
+    return absl::InvalidArgumentError(what + " " + path + " is not PEM");
+  }
+  return text.str();
+}
+
+// gRPC credentials for the configured TLS (insecure when no certificate is configured).
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> GrpcCredentials(
+    const origo::v1::TlsConfig& tls) {
+  if (tls.cert_file().empty()) return grpc::InsecureServerCredentials();
+  if (tls.key_file().empty()) {
+    return absl::InvalidArgumentError("tls.key_file: required with tls.cert_file");
+  }
+  grpc::SslServerCredentialsOptions options;
+  ORIGO_ASSIGN_OR_RETURN(std::string cert, ReadPem(tls.cert_file(), "tls.cert_file"));
+  ORIGO_ASSIGN_OR_RETURN(std::string key, ReadPem(tls.key_file(), "tls.key_file"));
+  options.pem_key_cert_pairs.push_back({key, cert});
+  if (!tls.client_ca_file().empty()) {
+    ORIGO_ASSIGN_OR_RETURN(options.pem_root_certs,
+                           ReadPem(tls.client_ca_file(), "tls.client_ca_file"));
+    options.client_certificate_request =
+        GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
+  }
+  return grpc::SslServerCredentials(options);
+}
+
 std::string JsonEscape(std::string_view s) {
   std::string out;
   for (char c : s) {
@@ -106,8 +139,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const origo::v1::Config& c
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(config.grpc_listen(), grpc::InsecureServerCredentials(),
-                           &server->grpc_port_);
+  ORIGO_ASSIGN_OR_RETURN(auto credentials, GrpcCredentials(config.tls()));
+  builder.AddListeningPort(config.grpc_listen(), credentials, &server->grpc_port_);
   builder.SetMaxReceiveMessageSize(static_cast<int>(config.max_message_bytes()));
   builder.SetMaxSendMessageSize(static_cast<int>(config.max_message_bytes()));
   grpc::ResourceQuota quota("origod");
@@ -141,7 +174,19 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const origo::v1::Config& c
 absl::Status Server::StartHttp() {
   int requested_port = 0;
   ORIGO_RETURN_IF_ERROR(SplitHostPort(config_.http_listen(), &http_host_, &requested_port));
-  http_ = std::make_unique<httplib::Server>();
+  if (config_.tls().cert_file().empty()) {
+    http_ = std::make_unique<httplib::Server>();
+  } else {
+    const auto& tls = config_.tls();
+    auto https = std::make_unique<httplib::SSLServer>(
+        tls.cert_file().c_str(), tls.key_file().c_str(),
+        tls.client_ca_file().empty() ? nullptr : tls.client_ca_file().c_str());
+    if (!https->is_valid()) {
+      return absl::InvalidArgumentError("tls: the HTTPS server rejected the certificate, key or "
+                                        "client CA (" + tls.cert_file() + ")");
+    }
+    http_ = std::move(https);
+  }
   http_->set_payload_max_length(1 << 20);
   http_->set_read_timeout(10, 0);
   http_->set_write_timeout(10, 0);

@@ -4,14 +4,22 @@
 
 #include "core/base/status_macros.h"
 #include "core/checkpoint/note.h"
+#include "core/credit/blacklist.h"
+#include "services/admin/admin_service.h"
 #include "services/capture/capture.h"
 #include "services/capture/capture_service.h"
 #include "services/capture/sequencer.h"
+#include "services/credit/credit.h"
+#include "services/credit/credit_service.h"
+#include "services/provenance/provenance.h"
+#include "services/provenance/provenance_service.h"
 #include "services/registry/registry_service.h"
 #include "services/server/auth.h"
 #include "services/transparency/checkpointer.h"
 #include "services/transparency/transparency_service.h"
+#include "storage/credit_archive.h"
 #include "storage/event_log.h"
+#include "storage/lineage_index.h"
 #include "storage/registry_store.h"
 
 namespace origo::server {
@@ -21,7 +29,8 @@ namespace {
 class OrigoServiceHost : public ServiceHost {
  public:
   std::vector<grpc::Service*> GrpcServices() override {
-    return {registry_service_.get(), capture_service_.get(), transparency_service_.get()};
+    return {registry_service_.get(), capture_service_.get(), transparency_service_.get(),
+            provenance_service_.get(), credit_service_.get(), admin_service_.get()};
   }
   void RegisterHttp(httplib::Server*) override {}
   void Stop() override {
@@ -57,10 +66,18 @@ class OrigoServiceHost : public ServiceHost {
   std::unique_ptr<storage::EventLog> log_;
   std::unique_ptr<capture::Sequencer> sequencer_;
   std::unique_ptr<transparency::Checkpointer> checkpointer_;
+  std::unique_ptr<storage::LineageIndex> lineage_;
+  std::unique_ptr<rules::Engine> rules_;
+  std::unique_ptr<provenance::Provenance> provenance_;
+  std::unique_ptr<provenance::ProvenanceServiceImpl> provenance_service_;
   std::unique_ptr<capture::CaptureProcessor> processor_;
   std::unique_ptr<registry::RegistryServiceImpl> registry_service_;
   std::unique_ptr<capture::CaptureServiceImpl> capture_service_;
   std::unique_ptr<transparency::TransparencyServiceImpl> transparency_service_;
+  std::unique_ptr<storage::CreditArchive> credit_archive_;
+  std::unique_ptr<credit::CreditProcessor> credit_;
+  std::unique_ptr<credit::CreditServiceImpl> credit_service_;
+  std::unique_ptr<admin::AdminServiceImpl> admin_service_;
   std::vector<std::string> notices_;
 
   ~OrigoServiceHost() override { Stop(); }
@@ -92,8 +109,15 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Create(const origo::v1
       transparency::Checkpointer::Start(host->log_.get(), std::move(signer), config.log().origin(),
                                         std::chrono::milliseconds(config.log().checkpoint_interval_ms())));
   host->notices_.push_back("  log    " + host->checkpointer_->Vkey());
+  host->lineage_ = std::make_unique<storage::LineageIndex>(store, host->registry_.get());
+  ORIGO_ASSIGN_OR_RETURN(host->rules_, rules::Engine::Create(config.rules()));
+  host->provenance_ = std::make_unique<provenance::Provenance>(host->lineage_.get(),
+                                                               host->log_.get(), host->rules_.get());
+  host->provenance_service_ = std::make_unique<provenance::ProvenanceServiceImpl>(
+      host->provenance_.get(), host->authenticator_.get());
   host->processor_ = std::make_unique<capture::CaptureProcessor>(
-      host->registry_.get(), host->sequencer_.get(), config.capture());
+      host->registry_.get(), host->sequencer_.get(), config.capture(), nullptr,
+      host->lineage_.get(), host->rules_.get());
   host->registry_service_ = std::make_unique<registry::RegistryServiceImpl>(
       host->registry_.get(), host->authenticator_.get());
   host->capture_service_ = std::make_unique<capture::CaptureServiceImpl>(
@@ -101,6 +125,24 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Create(const origo::v1
   host->transparency_service_ = std::make_unique<transparency::TransparencyServiceImpl>(
       host->log_.get(), host->checkpointer_.get(),
       std::chrono::milliseconds(config.log().proof_wait_ms()));
+  host->admin_service_ = std::make_unique<admin::AdminServiceImpl>(
+      host->log_.get(), host->authenticator_.get(), config.data_dir());
+  host->credit_archive_ = std::make_unique<storage::CreditArchive>(store);
+  ORIGO_ASSIGN_OR_RETURN(host->credit_,
+                         credit::CreditProcessor::Create(
+                             host->registry_.get(), host->log_.get(), host->sequencer_.get(),
+                             host->credit_archive_.get(), credit::CreditProcessor::Options()));
+  host->credit_service_ =
+      std::make_unique<credit::CreditServiceImpl>(host->credit_.get(), host->authenticator_.get());
+  // Export shipping by an enterprise on the public quality blacklist is refused.
+  host->processor_->SetExportGate(
+      [archive = host->credit_archive_.get()](const std::string& usci,
+                                               int64_t now) -> absl::Status {
+        auto listing = archive->ActiveListing(usci, now);
+        if (!listing.ok()) return listing.status();
+        if (!listing->has_value()) return absl::OkStatus();
+        return credit::RefuseExport(**listing);
+      });
   return host;
 }
 

@@ -854,7 +854,7 @@ TEST(ReaderDifferentialTest, RandomMutationsNeverCrashAndMatchProtobuf) {
   std::mt19937_64 rng(20260820);
   int accepted = 0;
   int read = 0;
-  for (int iteration = 0; iteration < 20000; ++iteration) {
+  for (int iteration = 0; iteration < 10000; ++iteration) {
     std::string json = seeds[rng() % seeds.size()];
     const int mutations = 1 + static_cast<int>(rng() % 3);
     for (int k = 0; k < mutations && !json.empty(); ++k) {
@@ -897,8 +897,8 @@ TEST(ReaderDifferentialTest, RandomMutationsNeverCrashAndMatchProtobuf) {
     }
   }
   // The mutations leave enough events intact for the comparison to mean something.
-  EXPECT_GT(read, 1000);
-  EXPECT_GT(accepted, 200);
+  EXPECT_GT(read, 500);
+  EXPECT_GT(accepted, 100);
 }
 
 }  // namespace

@@ -339,10 +339,29 @@ TEST(CaptureE2ETest, SignedCaptureVerifyRevokeRestartAndAudit) {
   auto [exporter_key, exporter_token] =
       Onboard(cli, regulator, kExporter, "Yinchuan exporter", dir.Sub("exporter.key"), true);
   const std::string goji = std::string(ORIGO_TESTDATA_DIR) + "/capture/goji/";
+  // The harvest claims 中宁枸杞: the grower's plot must be a registered base in that zone.
+  CommandResult base = cli.Run({"base", "add", "--usci", kGrower, "--id", "plot-07", "--name",
+                                "Zhongning plot 07", "--gln", "6971234000019", "--ext", "plot-07",
+                                "--zone", "中宁枸杞", "--harvest", "5000"},
+                               regulator);
+  EXPECT_EQ(base.exit_code, 0) << base.out << base.err;
   CommandResult grower = cli.Run(
       {"capture", "--usci", kGrower, "--key", grower_key, goji + "grower.jsonl"}, grower_token);
   EXPECT_EQ(grower.exit_code, 0) << grower.out << grower.err;
+  // The export shipping is rejected (goji_export rule) until a regulator records a conformant
+  // residue inspection for the graded lot; then the same file is accepted.
   CommandResult exporter =
+      cli.Run({"capture", "--usci", kExporter, "--key", exporter_key, goji + "exporter.jsonl"},
+              exporter_token);
+  EXPECT_NE(exporter.exit_code, 0) << exporter.out << exporter.err;
+  EXPECT_NE((exporter.out + exporter.err).find("goji_export@2026.1"), std::string::npos)
+      << exporter.out << exporter.err;
+  CommandResult inspected = cli.Run({"inspection", "record", "--lot",
+                                     "/01/06971234000347/10/ZN2026-G0825-TY", "--enterprise",
+                                     kGrower, "--item", "imidacloprid=0.1"},
+                                    regulator);
+  EXPECT_EQ(inspected.exit_code, 0) << inspected.out << inspected.err;
+  exporter =
       cli.Run({"capture", "--usci", kExporter, "--key", exporter_key, goji + "exporter.jsonl"},
               exporter_token);
   EXPECT_EQ(exporter.exit_code, 0) << exporter.out << exporter.err;

@@ -11,6 +11,7 @@
 #include "core/checkpoint/note.h"
 #include "core/merkle/merkle.h"
 #include "origo/v1/capture.grpc.pb.h"
+#include "origo/v1/provenance.grpc.pb.h"
 #include "origo/v1/registry.grpc.pb.h"
 #include "services/server/config.h"
 #include "services/server/server.h"
@@ -294,9 +295,22 @@ TEST_F(CaptureTest, OneBadEventRejectsTheWholeBatchNamingPositionAndField) {
   EXPECT_EQ(CheckpointCoveringNow(), 0u);
 }
 
-TEST_F(CaptureTest, GojiTestChainIsAcceptedAsIs) {
+// The shared chain's sector-rule expectation: every grower event conforms (given the grower's
+// registered plot in the 中宁枸杞 zone); the exporter's export shipping is rejected, naming the
+// rule, until a conformant pesticide-residue inspection is on record for the graded lot.
+TEST_F(CaptureTest, GojiTestChainExportNeedsResidueInspectionFirst) {
   auto [grower_key, grower_token] = Enroll(kGrower);
   auto [exporter_key, exporter_token] = Enroll(kExporter);
+  origo::v1::AddProductionBaseRequest base;
+  base.mutable_base()->set_usci(kGrower);
+  base.mutable_base()->set_base_id("plot-07");
+  base.mutable_base()->set_name("Zhongning plot 07");
+  base.mutable_base()->set_gln("6971234000019");
+  base.mutable_base()->set_gln_extension("plot-07");
+  base.mutable_base()->add_gi_zones("中宁枸杞");
+  base.mutable_base()->set_annual_harvest(5000);
+  origo::v1::AddProductionBaseResponse base_response;
+  ASSERT_TRUE(registry_->AddProductionBase(Context(regulator_).get(), base, &base_response).ok());
   std::string dir = std::string(ORIGO_TESTDATA_DIR) + "/capture/goji/";
   origo::v1::CaptureResponse response;
   grpc::Status s = Capture(
@@ -305,10 +319,26 @@ TEST_F(CaptureTest, GojiTestChainIsAcceptedAsIs) {
       &response);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(response.stored(), 6u);
-  s = Capture(
-      exporter_token,
-      batch::SignBatch(ReadLines(dir + "exporter.jsonl"), kExporter, exporter_key, NowMs()).value(),
-      &response);
+  auto exporter_batch =
+      batch::SignBatch(ReadLines(dir + "exporter.jsonl"), kExporter, exporter_key, NowMs()).value();
+  s = Capture(exporter_token, exporter_batch, &response);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_NE(s.error_message().find("event 1: epcList[0]: goji_export@2026.1"), std::string::npos)
+      << s.error_message();
+  EXPECT_EQ(CheckpointCoveringNow(), 6u);
+
+  auto provenance = origo::v1::ProvenanceService::NewStub(channel_);
+  origo::v1::RecordInspectionRequest inspection;
+  inspection.set_lot("https://id.gs1.org/01/06971234000347/10/ZN2026-G0825-TY");
+  inspection.set_enterprise(kGrower);
+  auto* item = inspection.add_items();
+  item->set_name("imidacloprid");
+  item->set_measured(0.1);
+  origo::v1::RecordInspectionResponse recorded;
+  grpc::Status r = provenance->RecordInspection(Context(regulator_).get(), inspection, &recorded);
+  ASSERT_TRUE(r.ok()) << r.error_message();
+  EXPECT_TRUE(recorded.inspection().conformant());
+  s = Capture(exporter_token, exporter_batch, &response);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(response.stored(), 2u);
 }

@@ -1,0 +1,197 @@
+#ifndef ORIGO_CORE_RULES_RULES_H_
+#define ORIGO_CORE_RULES_RULES_H_
+
+// Sector rules (DESIGN.md §7): the checks an event must pass, beyond structure, given what the
+// log already knows, and the lineage facts an accepted event adds.
+//
+// Rules, their ids and error codes. A rejection's message is
+//   "<field>: <rule_id>@<version>: <reason>"
+// (the capture path prefixes "event N: "). Version = the rule set in effect at the event's time.
+//   ownership     FAILED_PRECONDITION  the signer acts only on identifiers its enterprise owns
+//                                      (creator, or last owning_party destination of a shipping
+//                                      or receiving event; for packed items, the container's
+//                                      owner) or receives (receiving named as owning_party
+//                                      destination from the current owner as source).
+//   time_order    INVALID_ARGUMENT     an event cannot precede the creation of what it acts on.
+//   mass_balance  FAILED_PRECONDITION  a transformation consumes no more of a lot than remains,
+//                                      and sum(outputs) <= sum(inputs) x the step's yield bound.
+//                                      Also recorded as a suspected violation.
+//   gi_claim      FAILED_PRECONDITION  ilmd.geographicIndication only at a registered production
+//                                      base in the zone (harvest bounded by the base's recorded
+//                                      annual harvest per calendar year), or on outputs whose
+//                                      inputs all come from the zone. Recorded as a violation.
+//   halal         FAILED_PRECONDITION  halal slaughter needs a halal certificate valid at event
+//                                      time, ilmd.slaughtererId and a non-rejecting ante-mortem
+//                                      `inspecting` event on every input; no transformation or
+//                                      aggregation mixes halal with non-halal lots.
+//   goji_export   FAILED_PRECONDITION  shipping to a place outside CN of anything tracing back
+//                                      to a goji enterprise needs a conformant pesticide_residue
+//                                      inspection on it or an ancestor.
+//   wine_claim    FAILED_PRECONDITION  a transformation output's ilmd.vintage / ilmd.variety
+//                                      needs >= vintage_min_share / variety_min_share of the input
+//                                      volume from that vintage / variety.
+// Identifiers with no facts yet are not owned by anyone: the first event on them is accepted
+// (they may come from outside the system) and its signer becomes their owner.
+//
+// Core has no I/O: state comes through the StateReader interface (implemented over a RocksDB
+// snapshot by storage::LineageIndex) and BatchState overlays the facts of earlier events of the
+// same batch, so a batch may commission a lot and transform it.
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "core/epcis/event.h"
+#include "origo/store/v1/lineage.pb.h"
+#include "origo/v1/config.pb.h"
+#include "origo/v1/registry.pb.h"
+
+namespace origo::rules {
+
+inline constexpr char kOwnership[] = "ownership";
+inline constexpr char kTimeOrder[] = "time_order";
+inline constexpr char kMassBalance[] = "mass_balance";
+inline constexpr char kGiClaim[] = "gi_claim";
+inline constexpr char kHalal[] = "halal";
+inline constexpr char kGojiExport[] = "goji_export";
+inline constexpr char kWineClaim[] = "wine_claim";
+
+// The built-in rule set ("2026.1"), with every default filled in.
+origo::v1::RuleSet DefaultRuleSet();
+
+// A rule set with defaults applied (zero/empty fields take DefaultRuleSet's values).
+origo::v1::RuleSet WithDefaults(const origo::v1::RuleSet& set);
+
+// The registry as the rules need it. Value type.
+struct EnterpriseInfo {
+  bool registered = false;
+  origo::v1::Enterprise enterprise;
+  std::vector<origo::v1::ProductionBase> bases;
+  std::vector<origo::v1::Certificate> certificates;
+};
+
+// An edge as read from the lineage index.
+struct Edge {
+  std::string from;  // upstream
+  std::string to;    // downstream
+  origo::store::v1::LineageEdge edge;
+};
+
+// What an identifier's facts add up to.
+struct NodeState {
+  bool known = false;
+  std::string creator;
+  int64_t created_ms = 0;
+  std::string owner;
+  std::string container;  // current container (packed and not unpacked)
+  double produced = 0;
+  double consumed = 0;
+  std::string uom;
+  bool halal = false;
+  std::vector<std::string> gi_zones;
+  std::map<std::string, std::string> attributes;
+  std::string base;
+  bool ante_mortem_ok = false;  // an inspecting event without a non_conformant disposition
+  bool recalled = false;
+  bool held = false;
+};
+
+// Folds facts (any order) into a NodeState.
+NodeState Fold(std::vector<origo::store::v1::LineageFact> facts);
+
+// Read access to what the log knows. Implementations read at one snapshot.
+// Not required to be thread-safe: one reader serves one request.
+class StateReader {
+ public:
+  virtual ~StateReader() = default;
+  virtual absl::StatusOr<std::vector<origo::store::v1::LineageFact>> Facts(
+      std::string_view id) = 0;
+  // Edges whose downstream end is `id`.
+  virtual absl::StatusOr<std::vector<Edge>> Upstream(std::string_view id) = 0;
+  virtual absl::StatusOr<std::vector<origo::store::v1::StoredInspection>> Inspections(
+      std::string_view id) = 0;
+  // GI-labelled harvest recorded at `base` in calendar `year`.
+  virtual absl::StatusOr<double> BaseHarvest(std::string_view base, int year) = 0;
+  // registered=false when the USCI is not registered.
+  virtual absl::StatusOr<EnterpriseInfo> Enterprise(std::string_view usci) = 0;
+};
+
+// The facts, edges and harvest records one accepted event adds.
+struct Effects {
+  std::string event_id;  // raw 32 bytes
+  std::vector<std::pair<std::string, origo::store::v1::LineageFact>> facts;  // (identifier, fact)
+  std::vector<Edge> edges;
+  struct Harvest {
+    std::string base;
+    int year = 0;
+    origo::store::v1::HarvestRecord record;
+  };
+  std::vector<Harvest> harvests;
+};
+
+// A StateReader plus the effects of the batch's earlier events. Not thread-safe.
+class BatchState : public StateReader {
+ public:
+  explicit BatchState(StateReader* base) : base_(base) {}
+  void Apply(const Effects& effects);
+
+  absl::StatusOr<std::vector<origo::store::v1::LineageFact>> Facts(std::string_view id) override;
+  absl::StatusOr<std::vector<Edge>> Upstream(std::string_view id) override;
+  absl::StatusOr<std::vector<origo::store::v1::StoredInspection>> Inspections(
+      std::string_view id) override;
+  absl::StatusOr<double> BaseHarvest(std::string_view base, int year) override;
+  absl::StatusOr<EnterpriseInfo> Enterprise(std::string_view usci) override;
+
+ private:
+  StateReader* base_;
+  std::map<std::string, std::vector<origo::store::v1::LineageFact>, std::less<>> facts_;
+  std::map<std::string, std::vector<Edge>, std::less<>> upstream_;
+  std::map<std::pair<std::string, int>, double> harvest_;
+  std::map<std::string, EnterpriseInfo, std::less<>> enterprises_;  // cache
+};
+
+// A rejection that inspectors should see later (mass balance, GI).
+struct Violation {
+  std::string rule;  // rule_id@version
+  std::string field;
+  std::string reason;
+  std::vector<std::string> identifiers;
+};
+
+// Evaluates events against the rule set in effect at their time. Thread-safe (immutable).
+class Engine {
+ public:
+  // `config` empty = the built-in rule set. INVALID_ARGUMENT for a rule set without a version
+  // or with a malformed effective_from.
+  static absl::StatusOr<std::unique_ptr<Engine>> Create(const origo::v1::RulesConfig& config);
+
+  // The rule set (defaults applied) in effect at `unix_ms`.
+  const origo::v1::RuleSet& SetAt(int64_t unix_ms) const;
+
+  // Checks `event` signed by `signer` against `state`. On success returns the effects to store
+  // (and the caller applies them to its BatchState). On rejection returns INVALID_ARGUMENT or
+  // FAILED_PRECONDITION "<field>: <rule_id>@<version>: <reason>"; when the rule keeps suspected
+  // violations, `*violation` is filled. Storage errors pass through.
+  absl::StatusOr<Effects> Evaluate(const epcis::ParsedEvent& event, std::string_view raw_event_id,
+                                   std::string_view signer, StateReader& state,
+                                   std::optional<Violation>* violation) const;
+
+  // Judges inspection items against the residue table of the set in effect at `unix_ms`: an
+  // item with limit 0 takes the table's limit (INVALID_ARGUMENT naming the item when the table
+  // has none); pass = measured <= limit. Returns the items with limit and pass filled.
+  absl::StatusOr<std::vector<origo::store::v1::InspectionItemRecord>> JudgeItems(
+      std::vector<origo::store::v1::InspectionItemRecord> items, int64_t unix_ms) const;
+
+ private:
+  Engine() = default;
+  std::vector<std::pair<int64_t, origo::v1::RuleSet>> sets_;  // by effective time, ascending
+};
+
+}  // namespace origo::rules
+
+#endif  // ORIGO_CORE_RULES_RULES_H_

@@ -1,0 +1,601 @@
+#include "services/provenance/provenance.h"
+
+#include <algorithm>
+#include <chrono>
+#include <deque>
+#include <map>
+#include <set>
+
+#include "absl/strings/numbers.h"
+#include "absl/time/time.h"
+#include "core/base/status_macros.h"
+#include "core/batch/batch.h"
+#include "core/crypto/hash.h"
+#include "core/epcis/event.h"
+#include "core/gs1/digital_link.h"
+#include "origo/v1/log.pb.h"
+
+namespace origo::provenance {
+namespace {
+
+using origo::store::v1::LineageFact;
+
+int64_t SystemNowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string RoleName(origo::store::v1::FactRole role) {
+  switch (role) {
+    case origo::store::v1::FACT_CREATED:
+      return "created";
+    case origo::store::v1::FACT_CONSUMED:
+      return "consumed";
+    case origo::store::v1::FACT_SHIPPED:
+      return "shipped";
+    case origo::store::v1::FACT_RECEIVED:
+      return "received";
+    case origo::store::v1::FACT_CONTAINED:
+      return "contained";
+    case origo::store::v1::FACT_UNCONTAINED:
+      return "uncontained";
+    case origo::store::v1::FACT_INSPECTED:
+      return "inspected";
+    case origo::store::v1::FACT_CONTAINER:
+      return "container";
+    default:
+      return "observed";
+  }
+}
+
+std::string EdgeKindName(origo::store::v1::EdgeKind kind) {
+  switch (kind) {
+    case origo::store::v1::EDGE_TRANSFORM:
+      return "transform";
+    case origo::store::v1::EDGE_AGGREGATE:
+      return "aggregate";
+    case origo::store::v1::EDGE_ASSOCIATE:
+      return "associate";
+    default:
+      return "unknown";
+  }
+}
+
+std::string KindOf(const gs1::DigitalLink& link) {
+  if (link.primary_ai == "00") return "logistic_unit";
+  if (link.primary_ai == "414") return "location";
+  if (link.primary_ai == "8004") return "asset";
+  if (link.IsItem()) return "item";
+  if (link.IsLot()) return "lot";
+  return "class";
+}
+
+absl::StatusOr<gs1::DigitalLink> ParseId(std::string_view id, const std::string& field) {
+  if (id.empty()) return absl::InvalidArgumentError(field + ": required");
+  auto link = gs1::ParseIdentifier(id);
+  if (!link.ok()) {
+    return absl::InvalidArgumentError(field + ": " + std::string(link.status().message()));
+  }
+  return link;
+}
+
+origo::v1::InspectionResult ToApi(const origo::store::v1::StoredInspection& s) {
+  origo::v1::InspectionResult r;
+  r.set_id(s.id());
+  r.set_lot(s.lot());
+  r.set_enterprise(s.enterprise());
+  r.set_kind(s.kind());
+  r.set_conformant(s.conformant());
+  for (const auto& i : s.items()) {
+    auto* item = r.add_items();
+    item->set_name(i.name());
+    item->set_measured(i.measured());
+    item->set_unit(i.unit());
+    item->set_limit(i.limit());
+    item->set_pass(i.pass());
+  }
+  r.set_report_no(s.report_no());
+  r.set_lab(s.lab());
+  r.set_sampling_date(s.sampling_date());
+  r.set_recorded_unix_ms(s.recorded_unix_ms());
+  r.set_rules_version(s.rules_version());
+  return r;
+}
+
+// One request's reads: a snapshot and a registry cache.
+class Reader {
+ public:
+  explicit Reader(storage::LineageIndex* lineage)
+      : lineage_(lineage), view_(lineage->store()->Snapshot()) {}
+
+  const storage::ReadView& view() const { return *view_; }
+
+  absl::StatusOr<const storage::EnterpriseProfile*> Profile(const std::string& usci) {
+    auto it = profiles_.find(usci);
+    if (it == profiles_.end()) {
+      auto profile = lineage_->registry()->GetProfile(usci);
+      std::optional<storage::EnterpriseProfile> value;
+      if (profile.ok()) {
+        value = *std::move(profile);
+      } else if (profile.status().code() != absl::StatusCode::kNotFound &&
+                 profile.status().code() != absl::StatusCode::kInvalidArgument) {
+        return profile.status();
+      }
+      it = profiles_.emplace(usci, std::move(value)).first;
+    }
+    return it->second ? &*it->second : nullptr;
+  }
+  absl::StatusOr<std::string> Name(const std::string& usci) {
+    if (usci.empty()) return std::string();
+    ORIGO_ASSIGN_OR_RETURN(auto profile, Profile(usci));
+    return profile ? profile->enterprise.name() : std::string();
+  }
+  absl::StatusOr<rules::NodeState> State(const std::string& id) {
+    ORIGO_ASSIGN_OR_RETURN(auto facts, lineage_->Facts(id, *view_));
+    return rules::Fold(std::move(facts));
+  }
+
+  // The view of `id`; NOT_FOUND when nothing is known about it.
+  absl::StatusOr<origo::v1::LotView> View(const gs1::DigitalLink& link, bool with_events = true) {
+    const std::string id = link.CanonicalPath();
+    ORIGO_ASSIGN_OR_RETURN(auto facts, lineage_->Facts(id, *view_));
+    if (facts.empty()) return absl::NotFoundError("id: nothing is recorded for " + id);
+    std::sort(facts.begin(), facts.end(), [](const LineageFact& a, const LineageFact& b) {
+      return a.event_time_ms() < b.event_time_ms();
+    });
+    rules::NodeState s = rules::Fold(facts);
+    origo::v1::LotView v;
+    v.set_id(id);
+    v.set_kind(KindOf(link));
+    v.set_creator(s.creator);
+    ORIGO_ASSIGN_OR_RETURN(*v.mutable_creator_name(), Name(s.creator));
+    v.set_owner(s.owner);
+    ORIGO_ASSIGN_OR_RETURN(*v.mutable_owner_name(), Name(s.owner));
+    v.set_container(s.container);
+    std::string holder = s.owner, current = s.container;
+    for (int depth = 0; depth < 8 && !current.empty(); ++depth) {
+      ORIGO_ASSIGN_OR_RETURN(rules::NodeState c, State(current));
+      holder = c.owner;
+      current = c.container;
+    }
+    v.set_holder(holder);
+    v.set_created_unix_ms(s.created_ms);
+    v.set_quantity(s.produced);
+    v.set_consumed(s.consumed);
+    v.set_uom(s.uom);
+    for (const auto& [k, val] : s.attributes) (*v.mutable_ilmd())[k] = val;
+    v.set_recalled(s.recalled);
+    v.set_held(s.held);
+    v.set_halal(s.halal);
+    for (const auto& z : s.gi_zones) v.add_gi_zones(z);
+    v.set_base(s.base);
+    std::set<std::string> certs;
+    for (const LineageFact& f : facts) {
+      for (const auto& c : f.certificates()) {
+        if (certs.insert(c).second) v.add_certificates(c);
+      }
+      if (!with_events) continue;
+      auto* e = v.add_events();
+      e->set_event_id(f.event_id());
+      e->set_role(RoleName(f.role()));
+      e->set_event_type(f.event_type());
+      e->set_event_time_unix_ms(f.event_time_ms());
+      e->set_biz_step(f.biz_step());
+      e->set_disposition(f.disposition());
+      e->set_enterprise(f.signer());
+      ORIGO_ASSIGN_OR_RETURN(*e->mutable_enterprise_name(), Name(f.signer()));
+      e->set_read_point(f.read_point());
+      e->set_biz_location(f.biz_location());
+      e->set_quantity(f.quantity());
+      e->set_uom(f.uom());
+      *e->mutable_certificates() = f.certificates();
+      e->set_rules_version(f.rules_version());
+    }
+    ORIGO_ASSIGN_OR_RETURN(auto profile, Profile(s.creator));
+    if (profile != nullptr) {
+      for (const auto& c : profile->certificates) *v.add_enterprise_certificates() = c;
+    }
+    ORIGO_ASSIGN_OR_RETURN(auto inspections, lineage_->Inspections(id, *view_));
+    for (const auto& i : inspections) *v.add_inspections() = ToApi(i);
+    if (link.IsItem()) {
+      if (link.lot.has_value()) {
+        auto lot = gs1::LotPath(link.primary_value, *link.lot);
+        if (lot.ok()) v.set_lot(*lot);
+      } else {
+        ORIGO_ASSIGN_OR_RETURN(auto up, lineage_->Upstream(id, *view_, 16));
+        for (const rules::Edge& e : up) {
+          auto from = gs1::ParseDigitalLink(e.from);
+          if (e.edge.kind() == origo::store::v1::EDGE_TRANSFORM && from.ok() && from->IsLot()) {
+            v.set_lot(e.from);
+            break;
+          }
+        }
+      }
+    }
+    return v;
+  }
+
+  absl::StatusOr<origo::v1::OriginSummary> Origin(const origo::v1::LotView& view) {
+    origo::v1::OriginSummary o;
+    o.set_id(view.id());
+    o.set_enterprise(view.creator());
+    o.set_enterprise_name(view.creator_name());
+    o.set_event_time_unix_ms(view.created_unix_ms());
+    for (const auto& e : view.events()) {
+      if (e.role() == "created" || view.events_size() > 0) {
+        o.set_read_point(e.read_point());
+        o.set_biz_location(e.biz_location());
+        break;
+      }
+    }
+    o.set_base(view.base());
+    if (auto it = view.ilmd().find("harvestDate"); it != view.ilmd().end()) {
+      o.set_harvest_date(it->second);
+    }
+    if (auto it = view.ilmd().find("originRegion"); it != view.ilmd().end()) {
+      o.set_region(it->second);
+    }
+    ORIGO_ASSIGN_OR_RETURN(auto profile, Profile(view.creator()));
+    if (profile != nullptr && !view.base().empty()) {
+      for (const auto& b : profile->bases) {
+        if (view.creator() + "/" + b.base_id() == view.base()) {
+          o.set_base_name(b.name());
+          if (!b.region().empty()) o.set_region(b.region());
+        }
+      }
+    }
+    return o;
+  }
+
+  storage::LineageIndex* lineage() const { return lineage_; }
+
+ private:
+  storage::LineageIndex* lineage_;
+  std::unique_ptr<storage::ReadView> view_;
+  std::map<std::string, std::optional<storage::EnterpriseProfile>> profiles_;
+};
+
+bool MatchesAny(const google::protobuf::RepeatedPtrField<std::string>& list,
+                const std::set<std::string>& wanted) {
+  for (const auto& id : list) {
+    auto link = gs1::ParseIdentifier(id);
+    if (link.ok() && wanted.count(link->CanonicalPath())) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+Provenance::Provenance(storage::LineageIndex* lineage, storage::EventLog* log,
+                       const rules::Engine* rules, Clock clock)
+    : lineage_(lineage),
+      log_(log),
+      rules_(rules),
+      clock_(clock ? std::move(clock) : Clock(SystemNowMs)) {}
+
+absl::StatusOr<origo::v1::LotView> Provenance::GetLot(std::string_view id) const {
+  ORIGO_ASSIGN_OR_RETURN(gs1::DigitalLink link, ParseId(id, "id"));
+  Reader reader(lineage_);
+  return reader.View(link);
+}
+
+absl::StatusOr<origo::v1::GetItemResponse> Provenance::GetItem(std::string_view id) const {
+  ORIGO_ASSIGN_OR_RETURN(gs1::DigitalLink link, ParseId(id, "id"));
+  if (!link.IsItem()) {
+    return absl::InvalidArgumentError("id: " + link.CanonicalPath() +
+                                      " is not a serialised item (needs AI 21)");
+  }
+  Reader reader(lineage_);
+  origo::v1::GetItemResponse response;
+  ORIGO_ASSIGN_OR_RETURN(*response.mutable_item(), reader.View(link));
+  if (!response.item().lot().empty()) {
+    auto lot = gs1::ParseDigitalLink(response.item().lot());
+    if (lot.ok()) {
+      auto view = reader.View(*lot);
+      if (view.ok()) *response.mutable_lot() = *std::move(view);
+    }
+  }
+  return response;
+}
+
+absl::StatusOr<origo::v1::TraceResponse> Provenance::TraceBack(
+    const origo::v1::TraceRequest& request) const {
+  return Trace(request, true);
+}
+
+absl::StatusOr<origo::v1::TraceResponse> Provenance::TraceForward(
+    const origo::v1::TraceRequest& request) const {
+  return Trace(request, false);
+}
+
+absl::StatusOr<origo::v1::TraceResponse> Provenance::Trace(const origo::v1::TraceRequest& request,
+                                                           bool back) const {
+  ORIGO_ASSIGN_OR_RETURN(gs1::DigitalLink root, ParseId(request.id(), "id"));
+  const uint32_t max_depth =
+      std::min(request.max_depth() == 0 ? kDefaultDepth : request.max_depth(), kMaxDepth);
+  const uint32_t max_nodes =
+      std::min(request.max_nodes() == 0 ? kDefaultNodes : request.max_nodes(), kMaxNodes);
+  Reader reader(lineage_);
+  origo::v1::TraceResponse response;
+  response.set_root(root.CanonicalPath());
+  std::set<std::string> seen{root.CanonicalPath()};
+  std::deque<std::pair<std::string, uint32_t>> queue{{root.CanonicalPath(), 0}};
+  while (!queue.empty()) {
+    auto [id, depth] = queue.front();
+    queue.pop_front();
+    if (static_cast<uint32_t>(response.nodes_size()) >= max_nodes) {
+      response.set_truncated(true);
+      break;
+    }
+    auto link = gs1::ParseDigitalLink(id);
+    if (!link.ok()) continue;
+    auto view = reader.View(*link);
+    if (!view.ok() && view.status().code() != absl::StatusCode::kNotFound) return view.status();
+    if (!view.ok() && depth == 0) return view.status();
+    origo::v1::TraceNode* node = response.add_nodes();
+    node->set_depth(depth);
+    if (view.ok()) {
+      *node->mutable_view() = *view;
+    } else {
+      node->mutable_view()->set_id(id);
+    }
+    const size_t room = max_nodes - static_cast<size_t>(response.nodes_size()) + queue.size() + 1;
+    ORIGO_ASSIGN_OR_RETURN(auto edges,
+                           back ? lineage_->Upstream(id, reader.view(), room + 1)
+                                : lineage_->Downstream(id, reader.view(), room + 1));
+    if (edges.size() > room) response.set_truncated(true);
+    if (back && edges.empty() && view.ok()) {
+      ORIGO_ASSIGN_OR_RETURN(*response.add_origins(), reader.Origin(*view));
+    }
+    for (const rules::Edge& e : edges) {
+      auto* te = response.add_edges();
+      te->set_from(e.from);
+      te->set_to(e.to);
+      te->set_kind(EdgeKindName(e.edge.kind()));
+      te->set_event_id(e.edge.event_id());
+      const std::string& next = back ? e.from : e.to;
+      if (seen.count(next)) continue;
+      if (depth + 1 > max_depth) {
+        response.set_truncated(true);
+        continue;
+      }
+      seen.insert(next);
+      queue.emplace_back(next, depth + 1);
+    }
+  }
+  if (!queue.empty()) response.set_truncated(true);
+  return response;
+}
+
+absl::StatusOr<origo::v1::QueryEventsResponse> Provenance::QueryEvents(
+    const origo::v1::QueryEventsRequest& request) const {
+  uint64_t start = 0;
+  if (!request.page_token().empty()) {
+    if (request.page_token()[0] != 'e' || !absl::SimpleAtoi(request.page_token().substr(1), &start)) {
+      return absl::InvalidArgumentError("page_token: not a token from a previous response");
+    }
+  }
+  auto parse_time = [](const std::string& text, const std::string& field,
+                       int64_t fallback) -> absl::StatusOr<int64_t> {
+    if (text.empty()) return fallback;
+    absl::Time t;
+    std::string err;
+    if (!absl::ParseTime(absl::RFC3339_full, text, &t, &err)) {
+      return absl::InvalidArgumentError(field + ": not RFC 3339: " + err);
+    }
+    return absl::ToUnixMillis(t);
+  };
+  ORIGO_ASSIGN_OR_RETURN(int64_t ge_time, parse_time(request.ge_event_time(), "ge_event_time",
+                                                     INT64_MIN));
+  ORIGO_ASSIGN_OR_RETURN(int64_t lt_time, parse_time(request.lt_event_time(), "lt_event_time",
+                                                     INT64_MAX));
+  std::set<std::string> match_epc, match_any;
+  for (int i = 0; i < request.match_epc_size(); ++i) {
+    ORIGO_ASSIGN_OR_RETURN(auto link,
+                           ParseId(request.match_epc(i), "match_epc[" + std::to_string(i) + "]"));
+    match_epc.insert(link.CanonicalPath());
+  }
+  for (int i = 0; i < request.match_any_epc_size(); ++i) {
+    ORIGO_ASSIGN_OR_RETURN(auto link, ParseId(request.match_any_epc(i),
+                                              "match_any_epc[" + std::to_string(i) + "]"));
+    match_any.insert(link.CanonicalPath());
+  }
+  std::string biz_location, read_point;
+  if (!request.biz_location().empty()) {
+    auto link = gs1::ParseIdentifier(request.biz_location());
+    biz_location = link.ok() ? link->CanonicalPath() : request.biz_location();
+  }
+  if (!request.read_point().empty()) {
+    auto link = gs1::ParseIdentifier(request.read_point());
+    read_point = link.ok() ? link->CanonicalPath() : request.read_point();
+  }
+  const uint32_t page =
+      std::min(request.page_size() == 0 ? kDefaultPage : request.page_size(), kMaxPage);
+
+  const uint64_t size = log_->Head().size;
+  std::unique_ptr<storage::ReadView> view = lineage_->store()->Snapshot();
+  // Candidates: the identifier index when an EPC is named, else the log in order.
+  std::vector<uint64_t> candidates;
+  bool indexed = !match_epc.empty() || !match_any.empty();
+  if (indexed) {
+    std::set<uint64_t> all;
+    for (const auto* set : {&match_epc, &match_any}) {
+      for (const std::string& id : *set) {
+        ORIGO_ASSIGN_OR_RETURN(auto indexes, log_->EventsFor(id, SIZE_MAX, view.get()));
+        for (uint64_t i : indexes) {
+          if (i >= start && i < size) all.insert(i);
+        }
+      }
+    }
+    candidates.assign(all.begin(), all.end());
+  }
+  origo::v1::QueryEventsResponse response;
+  epcis::ValidationOptions options;
+  options.now_unix_ms = INT64_MAX / 4;
+  options.max_event_bytes = SIZE_MAX;
+  uint64_t examined = 0;
+  uint64_t next = start;
+  size_t ci = 0;
+  while (true) {
+    uint64_t index;
+    if (indexed) {
+      if (ci >= candidates.size()) {
+        next = size;
+        break;
+      }
+      index = candidates[ci++];
+    } else {
+      if (next >= size) break;
+      index = next;
+    }
+    if (static_cast<uint32_t>(response.events_size()) >= page || examined >= kScanBudget) {
+      next = index;
+      break;
+    }
+    ++examined;
+    next = index + 1;
+    ORIGO_ASSIGN_OR_RETURN(std::string bytes, log_->GetLeaf(index, view.get()));
+    origo::v1::LogLeaf leaf;
+    if (!leaf.ParseFromString(bytes)) return absl::DataLossError("log leaf does not parse");
+    if (request.ge_record_unix_ms() != 0 && leaf.record_unix_ms() < request.ge_record_unix_ms()) {
+      continue;
+    }
+    if (request.lt_record_unix_ms() != 0 && leaf.record_unix_ms() >= request.lt_record_unix_ms()) {
+      continue;
+    }
+    auto manifest = batch::ParseManifest(leaf.manifest());
+    std::string enterprise = manifest.ok() ? manifest->enterprise() : "";
+    if (!request.enterprise().empty() && enterprise != request.enterprise()) continue;
+    auto parsed = epcis::ParseEvent(leaf.event(), options);
+    if (!parsed.ok()) continue;  // events in the log were valid when stored
+    const origo::v1::Event& ev = parsed->event;
+    if (!request.event_type().empty() && ev.type() != request.event_type()) continue;
+    if (!request.biz_step().empty() && ev.biz_step() != request.biz_step()) continue;
+    if (!request.disposition().empty() && ev.disposition() != request.disposition()) continue;
+    if (parsed->event_time_unix_ms < ge_time || parsed->event_time_unix_ms >= lt_time) continue;
+    if (!match_epc.empty() && !MatchesAny(ev.epc_list(), match_epc) &&
+        !MatchesAny(ev.child_epcs(), match_epc)) {
+      continue;
+    }
+    if (!match_any.empty()) {
+      bool hit = false;
+      for (const std::string& id : parsed->identifiers) hit = hit || match_any.count(id) > 0;
+      if (!hit) continue;
+    }
+    auto canon = [](const std::string& id) {
+      auto link = gs1::ParseIdentifier(id);
+      return link.ok() ? link->CanonicalPath() : id;
+    };
+    if (!biz_location.empty() && canon(ev.biz_location().id()) != biz_location) continue;
+    if (!read_point.empty() && canon(ev.read_point().id()) != read_point) continue;
+    if (!request.sensor_type().empty() || request.has_sensor_value_gt()) {
+      bool hit = false;
+      for (const auto& element : ev.sensor_element_list()) {
+        for (const auto& report : element.sensor_report()) {
+          if (!request.sensor_type().empty() && report.type() != request.sensor_type()) continue;
+          if (!request.has_sensor_value_gt()) {
+            hit = true;
+            continue;
+          }
+          for (auto v : {report.has_value() ? report.value() : -INFINITY,
+                         report.has_max_value() ? report.max_value() : -INFINITY}) {
+            if (v > request.sensor_value_gt()) hit = true;
+          }
+        }
+      }
+      if (!hit) continue;
+    }
+    auto* out = response.add_events();
+    out->set_index(index);
+    out->set_event_id(parsed->event_id_hex);
+    out->set_enterprise(enterprise);
+    out->set_record_unix_ms(leaf.record_unix_ms());
+    *out->mutable_event() = ev;
+    out->mutable_event()->set_record_time(absl::FormatTime(
+        absl::RFC3339_full, absl::FromUnixMillis(leaf.record_unix_ms()), absl::UTCTimeZone()));
+  }
+  if (next < size) response.set_next_page_token("e" + std::to_string(next));
+  return response;
+}
+
+absl::StatusOr<origo::v1::ResolveResponse> Provenance::Resolve(
+    std::string_view digital_link) const {
+  if (digital_link.empty()) return absl::InvalidArgumentError("digital_link: required");
+  auto link = gs1::ParseDigitalLink(digital_link);
+  if (!link.ok()) {
+    return absl::InvalidArgumentError("digital_link: " + std::string(link.status().message()));
+  }
+  Reader reader(lineage_);
+  origo::v1::ResolveResponse response;
+  response.set_canonical_path(link->CanonicalPath());
+  ORIGO_ASSIGN_OR_RETURN(*response.mutable_view(), reader.View(*link));
+  if (!response.view().lot().empty()) {
+    auto lot = gs1::ParseDigitalLink(response.view().lot());
+    if (lot.ok()) {
+      auto view = reader.View(*lot);
+      if (view.ok()) *response.mutable_lot() = *std::move(view);
+    }
+  }
+  return response;
+}
+
+absl::StatusOr<origo::v1::InspectionResult> Provenance::RecordInspection(
+    const origo::v1::RecordInspectionRequest& request, const std::string& recorded_by) const {
+  ORIGO_ASSIGN_OR_RETURN(gs1::DigitalLink link, ParseId(request.lot(), "lot"));
+  if (request.items().empty()) {
+    return absl::InvalidArgumentError("items: an inspection needs at least one test item");
+  }
+  const int64_t now = clock_();
+  std::vector<origo::store::v1::InspectionItemRecord> items;
+  for (const auto& i : request.items()) {
+    origo::store::v1::InspectionItemRecord r;
+    r.set_name(i.name());
+    r.set_measured(i.measured());
+    r.set_unit(i.unit().empty() ? "mg/kg" : i.unit());
+    r.set_limit(i.limit());
+    items.push_back(std::move(r));
+  }
+  ORIGO_ASSIGN_OR_RETURN(items, rules_->JudgeItems(std::move(items), now));
+  origo::store::v1::StoredInspection stored;
+  stored.set_lot(link.CanonicalPath());
+  stored.set_enterprise(request.enterprise());
+  stored.set_kind(request.kind().empty() ? "pesticide_residue" : request.kind());
+  bool conformant = true;
+  for (auto& item : items) {
+    conformant = conformant && item.pass();
+    *stored.add_items() = std::move(item);
+  }
+  stored.set_conformant(conformant);
+  stored.set_report_no(request.report_no());
+  stored.set_lab(request.lab());
+  stored.set_sampling_date(request.sampling_date());
+  stored.set_recorded_unix_ms(now);
+  stored.set_recorded_by(recorded_by);
+  stored.set_rules_version(rules_->SetAt(now).version());
+  stored.set_id(crypto::HexEncode(crypto::Sha256(stored.SerializeAsString())));
+  ORIGO_RETURN_IF_ERROR(lineage_->PutInspection(stored));
+  return ToApi(stored);
+}
+
+absl::StatusOr<origo::v1::ListViolationsResponse> Provenance::ListViolations(
+    uint32_t limit) const {
+  limit = std::min(limit == 0 ? kDefaultPage : limit, kMaxPage);
+  std::unique_ptr<storage::ReadView> view = lineage_->store()->Snapshot();
+  ORIGO_ASSIGN_OR_RETURN(auto records, lineage_->Violations(limit, *view));
+  origo::v1::ListViolationsResponse response;
+  for (const auto& r : records) {
+    auto* v = response.add_violations();
+    v->set_id(r.id());
+    v->set_rule(r.rule());
+    v->set_enterprise(r.enterprise());
+    v->set_event_id(r.event_id());
+    v->set_field(r.field());
+    v->set_reason(r.reason());
+    v->set_recorded_unix_ms(r.recorded_unix_ms());
+    *v->mutable_identifiers() = r.identifiers();
+  }
+  return response;
+}
+
+}  // namespace origo::provenance

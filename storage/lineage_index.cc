@@ -1,0 +1,219 @@
+#include "storage/lineage_index.h"
+
+#include "core/base/status_macros.h"
+#include "core/crypto/hash.h"
+#include "storage/key_encoding.h"
+
+namespace origo::storage {
+namespace {
+
+using origo::store::v1::LineageEdge;
+using origo::store::v1::LineageFact;
+
+constexpr char kFactTag = 'F';
+constexpr char kInspectionTag = 'I';
+constexpr char kViolationTag = 'V';
+constexpr char kHarvestTag = 'H';
+
+std::string Tagged(char tag, std::string_view id) {
+  std::string key(1, tag);
+  PutString(&key, id);
+  return key;
+}
+
+std::string HarvestPrefix(std::string_view base, int year) {
+  std::string key = Tagged(kHarvestTag, base);
+  PutU16(&key, static_cast<uint16_t>(year));
+  return key;
+}
+
+std::string RawId(std::string_view hex) {
+  auto raw = crypto::HexDecode(hex);
+  return raw.ok() ? *raw : std::string(hex);
+}
+
+// Calls `fn(key, value)` for every entry of `cf` under `prefix`, up to `limit` entries.
+template <typename Fn>
+absl::Status Scan(const ReadView& view, ColumnFamily cf, const std::string& prefix, size_t limit,
+                  Fn fn) {
+  auto it = view.NewIterator(cf);
+  size_t n = 0;
+  for (it->Seek(prefix); it->Valid() && n < limit; it->Next(), ++n) {
+    std::string_view key = it->key().ToStringView();
+    if (key.substr(0, prefix.size()) != prefix) break;
+    ORIGO_RETURN_IF_ERROR(fn(key.substr(prefix.size()), it->value().ToStringView()));
+  }
+  return FromRocks(it->status(), "scan " + std::string(ColumnFamilyName(cf)));
+}
+
+absl::StatusOr<std::vector<rules::Edge>> ScanEdges(const ReadView& view, ColumnFamily cf,
+                                                   std::string_view id, bool upstream,
+                                                   size_t limit) {
+  std::vector<rules::Edge> out;
+  std::string prefix;
+  PutString(&prefix, id);
+  ORIGO_RETURN_IF_ERROR(Scan(view, cf, prefix, limit,
+                             [&](std::string_view rest, std::string_view value) -> absl::Status {
+                               KeyReader reader(rest);
+                               std::string_view other;
+                               if (!reader.GetString(&other)) {
+                                 return absl::DataLossError("lineage edge key is truncated");
+                               }
+                               rules::Edge e;
+                               ORIGO_RETURN_IF_ERROR(DecodeValue(value, &e.edge, "lineage edge"));
+                               e.from = upstream ? std::string(other) : std::string(id);
+                               e.to = upstream ? std::string(id) : std::string(other);
+                               out.push_back(std::move(e));
+                               return absl::OkStatus();
+                             }));
+  return out;
+}
+
+class SnapshotReader : public rules::StateReader {
+ public:
+  SnapshotReader(const LineageIndex* index, const ReadView* view) : index_(index), view_(view) {}
+  absl::StatusOr<std::vector<LineageFact>> Facts(std::string_view id) override {
+    return index_->Facts(id, *view_);
+  }
+  absl::StatusOr<std::vector<rules::Edge>> Upstream(std::string_view id) override {
+    return index_->Upstream(id, *view_);
+  }
+  absl::StatusOr<std::vector<origo::store::v1::StoredInspection>> Inspections(
+      std::string_view id) override {
+    return index_->Inspections(id, *view_);
+  }
+  absl::StatusOr<double> BaseHarvest(std::string_view base, int year) override {
+    return index_->BaseHarvest(base, year, *view_);
+  }
+  absl::StatusOr<rules::EnterpriseInfo> Enterprise(std::string_view usci) override {
+    rules::EnterpriseInfo info;
+    auto profile = index_->registry()->GetProfile(usci);
+    if (profile.status().code() == absl::StatusCode::kNotFound ||
+        profile.status().code() == absl::StatusCode::kInvalidArgument) {
+      return info;
+    }
+    if (!profile.ok()) return profile.status();
+    info.registered = true;
+    info.enterprise = profile->enterprise;
+    info.bases = std::move(profile->bases);
+    info.certificates = std::move(profile->certificates);
+    return info;
+  }
+
+ private:
+  const LineageIndex* index_;
+  const ReadView* view_;
+};
+
+}  // namespace
+
+std::vector<IndexPut> LineageIndex::Encode(const rules::Effects& effects) {
+  std::vector<IndexPut> puts;
+  puts.reserve(effects.facts.size() + 2 * effects.edges.size() + effects.harvests.size());
+  for (const auto& [id, fact] : effects.facts) {
+    puts.push_back({ColumnFamily::kProvenance, Tagged(kFactTag, id) + effects.event_id,
+                    EncodeValue(fact)});
+  }
+  for (const rules::Edge& e : effects.edges) {
+    std::string value = EncodeValue(e.edge);
+    puts.push_back({ColumnFamily::kLineageForward, PairKey(e.from, e.to) + effects.event_id, value});
+    puts.push_back(
+        {ColumnFamily::kLineageBackward, PairKey(e.to, e.from) + effects.event_id, value});
+  }
+  for (const auto& h : effects.harvests) {
+    puts.push_back({ColumnFamily::kProvenance, HarvestPrefix(h.base, h.year) + effects.event_id,
+                    EncodeValue(h.record)});
+  }
+  return puts;
+}
+
+std::unique_ptr<rules::StateReader> LineageIndex::Reader(const ReadView* view) const {
+  return std::make_unique<SnapshotReader>(this, view);
+}
+
+absl::StatusOr<std::vector<LineageFact>> LineageIndex::Facts(std::string_view id,
+                                                             const ReadView& view) const {
+  std::vector<LineageFact> out;
+  ORIGO_RETURN_IF_ERROR(Scan(view, ColumnFamily::kProvenance, Tagged(kFactTag, id), SIZE_MAX,
+                             [&](std::string_view, std::string_view value) -> absl::Status {
+                               LineageFact fact;
+                               ORIGO_RETURN_IF_ERROR(DecodeValue(value, &fact, "lineage fact"));
+                               out.push_back(std::move(fact));
+                               return absl::OkStatus();
+                             }));
+  return out;
+}
+
+absl::StatusOr<std::vector<rules::Edge>> LineageIndex::Upstream(std::string_view id,
+                                                                const ReadView& view,
+                                                                size_t limit) const {
+  return ScanEdges(view, ColumnFamily::kLineageBackward, id, true, limit);
+}
+
+absl::StatusOr<std::vector<rules::Edge>> LineageIndex::Downstream(std::string_view id,
+                                                                  const ReadView& view,
+                                                                  size_t limit) const {
+  return ScanEdges(view, ColumnFamily::kLineageForward, id, false, limit);
+}
+
+absl::StatusOr<std::vector<origo::store::v1::StoredInspection>> LineageIndex::Inspections(
+    std::string_view id, const ReadView& view) const {
+  std::vector<origo::store::v1::StoredInspection> out;
+  ORIGO_RETURN_IF_ERROR(Scan(view, ColumnFamily::kProvenance, Tagged(kInspectionTag, id),
+                             SIZE_MAX, [&](std::string_view, std::string_view value) {
+                               origo::store::v1::StoredInspection i;
+                               absl::Status s = DecodeValue(value, &i, "inspection");
+                               if (s.ok()) out.push_back(std::move(i));
+                               return s;
+                             }));
+  return out;
+}
+
+absl::StatusOr<double> LineageIndex::BaseHarvest(std::string_view base, int year,
+                                                 const ReadView& view) const {
+  double total = 0;
+  ORIGO_RETURN_IF_ERROR(Scan(view, ColumnFamily::kProvenance, HarvestPrefix(base, year), SIZE_MAX,
+                             [&](std::string_view, std::string_view value) {
+                               origo::store::v1::HarvestRecord h;
+                               absl::Status s = DecodeValue(value, &h, "harvest record");
+                               total += h.quantity();
+                               return s;
+                             }));
+  return total;
+}
+
+absl::StatusOr<std::vector<origo::store::v1::SuspectedViolation>> LineageIndex::Violations(
+    size_t limit, const ReadView& view) const {
+  std::vector<origo::store::v1::SuspectedViolation> out;
+  auto it = view.NewIterator(ColumnFamily::kProvenance);
+  const std::string prefix(1, kViolationTag);
+  for (it->SeekForPrev(prefix + std::string(48, '\xff')); it->Valid() && out.size() < limit;
+       it->Prev()) {
+    std::string_view key = it->key().ToStringView();
+    if (key.substr(0, 1) != prefix) break;
+    origo::store::v1::SuspectedViolation v;
+    ORIGO_RETURN_IF_ERROR(DecodeValue(it->value().ToStringView(), &v, "suspected violation"));
+    out.push_back(std::move(v));
+  }
+  ORIGO_RETURN_IF_ERROR(FromRocks(it->status(), "scan violations"));
+  return out;
+}
+
+absl::Status LineageIndex::PutInspection(const origo::store::v1::StoredInspection& inspection) {
+  rocksdb::WriteBatch batch;
+  batch.Put(store_->Family(ColumnFamily::kProvenance),
+            Tagged(kInspectionTag, inspection.lot()) + RawId(inspection.id()),
+            EncodeValue(inspection));
+  return store_->Write(&batch);
+}
+
+absl::Status LineageIndex::PutViolation(const origo::store::v1::SuspectedViolation& violation) {
+  rocksdb::WriteBatch batch;
+  std::string key(1, kViolationTag);
+  PutU64(&key, static_cast<uint64_t>(violation.recorded_unix_ms()));
+  key += RawId(violation.id());
+  batch.Put(store_->Family(ColumnFamily::kProvenance), key, EncodeValue(violation));
+  return store_->Write(&batch);
+}
+
+}  // namespace origo::storage

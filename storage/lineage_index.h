@@ -1,0 +1,78 @@
+#ifndef ORIGO_STORAGE_LINEAGE_INDEX_H_
+#define ORIGO_STORAGE_LINEAGE_INDEX_H_
+
+// The lineage index: what each event did to each identifier (facts), lineage edges both ways,
+// inspections recorded for identifiers, suspected violations and GI harvest tallies. Families and
+// key formats are those of storage/key_encoding.h:
+//   lineage_forward  : str from, str to, event id        -> LineageEdge
+//   lineage_backward : str to, str from, event id        -> LineageEdge
+//   provenance       : 'F' str id, event id              -> LineageFact
+//                      'I' str id, inspection id         -> StoredInspection
+//                      'V' u64 ms, violation id          -> SuspectedViolation
+//                      'H' str base, u16 year, event id  -> HarvestRecord
+// Facts, edges and harvest records of an event are written by EventLog::Append in the same
+// WriteBatch as the event (Encode builds them), and only when the event is new; every key ends
+// in the event id, so a rewrite is idempotent and no record is read-modified-written.
+//
+// Errors: DATA_LOSS when a stored value does not decode; UNAVAILABLE on I/O errors.
+// Thread-safe: every method may be called concurrently; readers built by Reader() are not.
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "core/rules/rules.h"
+#include "origo/store/v1/lineage.pb.h"
+#include "storage/event_log.h"
+#include "storage/registry_store.h"
+#include "storage/store.h"
+
+namespace origo::storage {
+
+class LineageIndex {
+ public:
+  // `store` and `registry` must outlive this object.
+  LineageIndex(Store* store, RegistryStore* registry) : store_(store), registry_(registry) {}
+  LineageIndex(const LineageIndex&) = delete;
+  LineageIndex& operator=(const LineageIndex&) = delete;
+
+  // The index writes of an accepted event, for LeafToAppend::index_puts.
+  static std::vector<IndexPut> Encode(const rules::Effects& effects);
+
+  // A rules::StateReader over `view` (which must outlive it); registry data is read at the
+  // latest state.
+  std::unique_ptr<rules::StateReader> Reader(const ReadView* view) const;
+
+  // Reads at `view`.
+  absl::StatusOr<std::vector<origo::store::v1::LineageFact>> Facts(std::string_view id,
+                                                                   const ReadView& view) const;
+  // Edges whose downstream end is `id` (Upstream) or whose upstream end is `id` (Downstream), at
+  // most `limit`.
+  absl::StatusOr<std::vector<rules::Edge>> Upstream(std::string_view id, const ReadView& view,
+                                                    size_t limit = SIZE_MAX) const;
+  absl::StatusOr<std::vector<rules::Edge>> Downstream(std::string_view id, const ReadView& view,
+                                                      size_t limit = SIZE_MAX) const;
+  absl::StatusOr<std::vector<origo::store::v1::StoredInspection>> Inspections(
+      std::string_view id, const ReadView& view) const;
+  absl::StatusOr<double> BaseHarvest(std::string_view base, int year, const ReadView& view) const;
+  // The newest `limit` suspected violations, newest first.
+  absl::StatusOr<std::vector<origo::store::v1::SuspectedViolation>> Violations(
+      size_t limit, const ReadView& view) const;
+
+  // Synced single writes. `inspection.id` / `violation.id` must be 64 hex characters.
+  absl::Status PutInspection(const origo::store::v1::StoredInspection& inspection);
+  absl::Status PutViolation(const origo::store::v1::SuspectedViolation& violation);
+
+  RegistryStore* registry() const { return registry_; }
+  Store* store() const { return store_; }
+
+ private:
+  Store* const store_;
+  RegistryStore* const registry_;
+};
+
+}  // namespace origo::storage
+
+#endif  // ORIGO_STORAGE_LINEAGE_INDEX_H_
