@@ -40,14 +40,15 @@ int64_t NowMs() {
 
 std::string Event(uint64_t n) {
   char buf[512];
-  std::snprintf(buf, sizeof(buf),
-                R"({"type":"ObjectEvent","eventTime":"2026-09-02T09:%02d:%02d+08:00",)"
-                R"("eventTimeZoneOffset":"+08:00","action":"ADD","bizStep":"commissioning",)"
-                R"("disposition":"active","epcList":["https://id.gs1.org/01/06971234000415/21/B%010llu"],)"
-                R"("readPoint":{"id":"https://id.gs1.org/414/6971234000019"},)"
-                R"("bizLocation":{"id":"https://id.gs1.org/414/6971234000019"}})",
-                static_cast<int>((n / 60) % 60), static_cast<int>(n % 60),
-                static_cast<unsigned long long>(n));
+  std::snprintf(
+      buf, sizeof(buf),
+      R"({"type":"ObjectEvent","eventTime":"2026-09-02T09:%02d:%02d+08:00",)"
+      R"("eventTimeZoneOffset":"+08:00","action":"ADD","bizStep":"commissioning",)"
+      R"("disposition":"active","epcList":["https://id.gs1.org/01/06971234000415/21/B%010llu"],)"
+      R"("readPoint":{"id":"https://id.gs1.org/414/6971234000019"},)"
+      R"("bizLocation":{"id":"https://id.gs1.org/414/6971234000019"}})",
+      static_cast<int>((n / 60) % 60), static_cast<int>(n % 60),
+      static_cast<unsigned long long>(n));
   return buf;
 }
 
@@ -83,8 +84,8 @@ Fixture StartServer() {
   f.server = *std::move(server);
   grpc::ChannelArguments args;
   args.SetMaxSendMessageSize(64 << 20);
-  f.channel = grpc::CreateCustomChannel(f.server->grpc_address(),
-                                        grpc::InsecureChannelCredentials(), args);
+  f.channel =
+      grpc::CreateCustomChannel(f.server->grpc_address(), grpc::InsecureChannelCredentials(), args);
   std::ifstream in(config.data_dir() + "/bootstrap-token");
   std::string regulator;
   std::getline(in, regulator);
@@ -144,8 +145,7 @@ CaptureResult RunCapture(Fixture& f, int batch_size, int streams, uint64_t total
       std::vector<std::string> events;
       for (int i = 0; i < batch_size; ++i) events.push_back(Event(g_next_event++));
       origo::v1::CaptureRequest request;
-      *request.mutable_batch() =
-          origo::batch::SignBatch(events, kUsci, *f.key, NowMs()).value();
+      *request.mutable_batch() = origo::batch::SignBatch(events, kUsci, *f.key, NowMs()).value();
       request.set_sequence(b + 1);
       stream_work.push_back(std::move(request));
     }
@@ -256,10 +256,11 @@ int main(int argc, char** argv) {
   }
   Fill(f, proof_leaves);
   ProofResult proofs = RunProofs(f, 2000);
-  std::printf("inclusion proof at %llu leaves: p50 %.3f ms, p99 %.3f ms (%d samples, gRPC round "
-              "trip included)\n",
-              static_cast<unsigned long long>(proofs.tree_size), proofs.p50_ms, proofs.p99_ms,
-              proofs.samples);
+  std::printf(
+      "inclusion proof at %llu leaves: p50 %.3f ms, p99 %.3f ms (%d samples, gRPC round "
+      "trip included)\n",
+      static_cast<unsigned long long>(proofs.tree_size), proofs.p50_ms, proofs.p99_ms,
+      proofs.samples);
   auto stats = f.server->store()->Stats();
   std::printf("store: %.1f MiB for %llu leaves (%.0f bytes/event)\n",
               static_cast<double>(stats.TotalBytes()) / (1 << 20),
@@ -274,8 +275,8 @@ int main(int argc, char** argv) {
   std::ofstream json(path);
   char host[256] = {0};
   gethostname(host, sizeof(host) - 1);
-  json << "{\"machine\":{\"host\":\"" << host << "\",\"cpus\":" << std::thread::hardware_concurrency()
-       << "},\"capture\":[";
+  json << "{\"machine\":{\"host\":\"" << host
+       << "\",\"cpus\":" << std::thread::hardware_concurrency() << "},\"capture\":[";
   for (size_t i = 0; i < results.size(); ++i) {
     const auto& r = results[i];
     json << (i ? "," : "") << "{\"batch_size\":" << r.batch_size << ",\"streams\":" << r.streams

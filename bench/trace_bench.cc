@@ -129,8 +129,7 @@ int main(int argc, char** argv) {
       batch.clear();
     }
   }
-  double load_s =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  double load_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   std::printf("store: %llu events (%llu chains x %d hops) written in %.1f s; %.0f MB on disk\n",
               static_cast<unsigned long long>(log->Head().size),
               static_cast<unsigned long long>(chains), kHops, load_s,
@@ -139,41 +138,43 @@ int main(int argc, char** argv) {
   // Round 1 runs right after the load (flushes and compactions in the background); round 2
   // after a flush, once every chain has been traced once (steady state).
   for (int round = 1; round <= 3; ++round) {
-  if (round == 2) {
-    if (!store->Flush().ok()) return 1;
-  }
-  if (round == 3) {  // wait (at most 5 min) until no compaction runs or is pending
-    for (int i = 0; i < 600; ++i) {
-      uint64_t running = 0, pending = 0;
-      store->db()->GetIntProperty("rocksdb.num-running-compactions", &running);
-      store->db()->GetAggregatedIntProperty("rocksdb.compaction-pending", &pending);
-      if (running == 0 && pending == 0) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    if (round == 2) {
+      if (!store->Flush().ok()) return 1;
     }
-  }
-  std::vector<double> micros;
-  size_t nodes = 0;
-  for (uint64_t i = 0; i < traces; ++i) {
-    origo::v1::TraceRequest request;
-    request.set_id(LotPath("C" + std::to_string(i % chains) + "-H" + std::to_string(kHops)));
-    auto t0 = std::chrono::steady_clock::now();
-    auto trace = provenance.TraceBack(request);
-    auto t1 = std::chrono::steady_clock::now();
-    if (!trace.ok()) {
-      std::fprintf(stderr, "trace: %s\n", trace.status().ToString().c_str());
-      return 1;
+    if (round == 3) {  // wait (at most 5 min) until no compaction runs or is pending
+      for (int i = 0; i < 600; ++i) {
+        uint64_t running = 0, pending = 0;
+        store->db()->GetIntProperty("rocksdb.num-running-compactions", &running);
+        store->db()->GetAggregatedIntProperty("rocksdb.compaction-pending", &pending);
+        if (running == 0 && pending == 0) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+      }
     }
-    nodes = static_cast<size_t>(trace->nodes_size());
-    micros.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
-  }
-  std::sort(micros.begin(), micros.end());
-  auto pct = [&](double p) { return micros[static_cast<size_t>(p * (micros.size() - 1))]; };
-  std::printf("round %d (%s): TraceBack over %zu nodes (10 hops), %llu traces: p50 %.0f us, "
-              "p99 %.0f us, max %.0f us\n",
-              round, round == 1   ? "right after load, compactions running"
-              : round == 2 ? "after flush, compactions running"
-                           : "compactions done",
-              nodes, static_cast<unsigned long long>(traces), pct(0.5), pct(0.99), micros.back());
+    std::vector<double> micros;
+    size_t nodes = 0;
+    for (uint64_t i = 0; i < traces; ++i) {
+      origo::v1::TraceRequest request;
+      request.set_id(LotPath("C" + std::to_string(i % chains) + "-H" + std::to_string(kHops)));
+      auto t0 = std::chrono::steady_clock::now();
+      auto trace = provenance.TraceBack(request);
+      auto t1 = std::chrono::steady_clock::now();
+      if (!trace.ok()) {
+        std::fprintf(stderr, "trace: %s\n", trace.status().ToString().c_str());
+        return 1;
+      }
+      nodes = static_cast<size_t>(trace->nodes_size());
+      micros.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
+    }
+    std::sort(micros.begin(), micros.end());
+    auto pct = [&](double p) { return micros[static_cast<size_t>(p * (micros.size() - 1))]; };
+    std::printf(
+        "round %d (%s): TraceBack over %zu nodes (10 hops), %llu traces: p50 %.0f us, "
+        "p99 %.0f us, max %.0f us\n",
+        round,
+        round == 1   ? "right after load, compactions running"
+        : round == 2 ? "after flush, compactions running"
+                     : "compactions done",
+        nodes, static_cast<unsigned long long>(traces), pct(0.5), pct(0.99), micros.back());
   }
   (void)store->Close();
   std::filesystem::remove_all(dir);

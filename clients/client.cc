@@ -1,9 +1,9 @@
 #include "clients/client.h"
 
+#include <grpcpp/grpcpp.h>
+
 #include <fstream>
 #include <sstream>
-
-#include <grpcpp/grpcpp.h>
 
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "origo/v1/admin.grpc.pb.h"
@@ -218,8 +218,7 @@ absl::StatusOr<origo::v1::BackupResponse> Client::Backup(const origo::v1::Backup
 
 absl::StatusOr<origo::v1::ListCheckpointsResponse> Client::ListCheckpoints(
     const origo::v1::ListCheckpointsRequest& request) {
-  return Call(*this, stubs_->admin.get(), &origo::v1::AdminService::Stub::ListCheckpoints,
-              request);
+  return Call(*this, stubs_->admin.get(), &origo::v1::AdminService::Stub::ListCheckpoints, request);
 }
 
 }  // namespace origo::client

@@ -31,7 +31,8 @@ absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Open(Store* store) {
     frontier.push_back(*hash);
   }
   auto range = merkle::CompactRange::FromFrontier(state.size(), std::move(frontier));
-  if (!range.ok()) return absl::DataLossError("tree state: " + std::string(range.status().message()));
+  if (!range.ok())
+    return absl::DataLossError("tree state: " + std::string(range.status().message()));
   auto log = std::unique_ptr<EventLog>(new EventLog(store, *std::move(range)));
   // The frontier must agree with the stored nodes (a cheap consistency check at start).
   if (state.size() > 0) {
@@ -151,9 +152,8 @@ absl::StatusOr<std::vector<std::string>> EventLog::GetLeaves(uint64_t start, uin
 
 absl::StatusOr<merkle::Hash> EventLog::GetNode(uint32_t level, uint64_t index,
                                                const ReadView* view) const {
-  ORIGO_ASSIGN_OR_RETURN(
-      auto value, Read(ColumnFamily::kTreeNodes, TreeNodeKey(static_cast<uint8_t>(level), index),
-                       view));
+  ORIGO_ASSIGN_OR_RETURN(auto value, Read(ColumnFamily::kTreeNodes,
+                                          TreeNodeKey(static_cast<uint8_t>(level), index), view));
   if (!value.has_value()) {
     return absl::DataLossError("tree node (" + std::to_string(level) + ", " +
                                std::to_string(index) + ") is missing");
@@ -183,8 +183,7 @@ absl::StatusOr<std::vector<merkle::Hash>> EventLog::ConsistencyProof(uint64_t fr
   return merkle::ConsistencyProof(from, to, reader);
 }
 
-absl::StatusOr<std::vector<uint64_t>> EventLog::EventsFor(std::string_view identifier,
-                                                          size_t limit,
+absl::StatusOr<std::vector<uint64_t>> EventLog::EventsFor(std::string_view identifier, size_t limit,
                                                           const ReadView* view) const {
   std::unique_ptr<ReadView> own;
   if (view == nullptr) {

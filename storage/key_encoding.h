@@ -4,7 +4,8 @@
 // Every key and value format Origo writes to RocksDB, in one place.
 //
 // Integers are big-endian so that RocksDB's bytewise order is numeric order. Sizes, indexes and
-// times are 64-bit. Strings inside composite keys are length-prefixed (u16) unless they end the key.
+// times are 64-bit. Strings inside composite keys are length-prefixed (u16) unless they end the
+// key.
 //
 //   u8      := one byte
 //   u16     := 2 bytes big-endian

@@ -111,12 +111,13 @@ std::vector<IndexPut> LineageIndex::Encode(const rules::Effects& effects) {
   std::vector<IndexPut> puts;
   puts.reserve(effects.facts.size() + 2 * effects.edges.size() + effects.harvests.size());
   for (const auto& [id, fact] : effects.facts) {
-    puts.push_back({ColumnFamily::kProvenance, Tagged(kFactTag, id) + effects.event_id,
-                    EncodeValue(fact)});
+    puts.push_back(
+        {ColumnFamily::kProvenance, Tagged(kFactTag, id) + effects.event_id, EncodeValue(fact)});
   }
   for (const rules::Edge& e : effects.edges) {
     std::string value = EncodeValue(e.edge);
-    puts.push_back({ColumnFamily::kLineageForward, PairKey(e.from, e.to) + effects.event_id, value});
+    puts.push_back(
+        {ColumnFamily::kLineageForward, PairKey(e.from, e.to) + effects.event_id, value});
     puts.push_back(
         {ColumnFamily::kLineageBackward, PairKey(e.to, e.from) + effects.event_id, value});
   }
@@ -159,8 +160,8 @@ absl::StatusOr<std::vector<rules::Edge>> LineageIndex::Downstream(std::string_vi
 absl::StatusOr<std::vector<origo::store::v1::StoredInspection>> LineageIndex::Inspections(
     std::string_view id, const ReadView& view) const {
   std::vector<origo::store::v1::StoredInspection> out;
-  ORIGO_RETURN_IF_ERROR(Scan(view, ColumnFamily::kProvenance, Tagged(kInspectionTag, id),
-                             SIZE_MAX, [&](std::string_view, std::string_view value) {
+  ORIGO_RETURN_IF_ERROR(Scan(view, ColumnFamily::kProvenance, Tagged(kInspectionTag, id), SIZE_MAX,
+                             [&](std::string_view, std::string_view value) {
                                origo::store::v1::StoredInspection i;
                                absl::Status s = DecodeValue(value, &i, "inspection");
                                if (s.ok()) out.push_back(std::move(i));

@@ -130,10 +130,9 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path,
     origo::store::v1::StoreInfo stored;
     ORIGO_RETURN_IF_ERROR(DecodeValue(*info, &stored, "store info"));
     if (stored.format() > kStoreFormat) {
-      return absl::FailedPreconditionError("store " + path + " has format " +
-                                           std::to_string(stored.format()) +
-                                           ", newer than this build supports (" +
-                                           std::to_string(kStoreFormat) + ")");
+      return absl::FailedPreconditionError(
+          "store " + path + " has format " + std::to_string(stored.format()) +
+          ", newer than this build supports (" + std::to_string(kStoreFormat) + ")");
     }
   }
   return store;
@@ -169,8 +168,7 @@ absl::Status Store::Write(rocksdb::WriteBatch* batch) {
   return FromRocks(db_->Write(write_options_, batch), "write");
 }
 
-absl::StatusOr<std::optional<std::string>> Store::Get(ColumnFamily cf,
-                                                      std::string_view key) const {
+absl::StatusOr<std::optional<std::string>> Store::Get(ColumnFamily cf, std::string_view key) const {
   std::string value;
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), Family(cf), key, &value);
   if (s.IsNotFound()) return std::nullopt;

@@ -90,8 +90,8 @@ int FullAudit(const Globals& globals, const std::string& log_key_file) {
 
   // Every leaf: recompute the tree; check batch evidence (signatures once per batch manifest).
   merkle::CompactRange range;
-  absl::flat_hash_map<std::string, crypto::PublicKey> keys;     // key id -> key
-  absl::flat_hash_map<std::string, bool> verified_manifests;    // manifest+signature -> ok
+  absl::flat_hash_map<std::string, crypto::PublicKey> keys;   // key id -> key
+  absl::flat_hash_map<std::string, bool> verified_manifests;  // manifest+signature -> ok
   uint64_t checked_checkpoints = checkpoints.count(0) ? 1 : 0;
   auto started = std::chrono::steady_clock::now();
   for (uint64_t start = 0; start < size;) {
@@ -110,11 +110,11 @@ int FullAudit(const Globals& globals, const std::string& log_key_file) {
       if (auto it = checkpoints.find(range.size()); it != checkpoints.end()) {
         ++checked_checkpoints;
         if (it->second != range.Root()) {
-          problems.push_back({"checkpoint at size " + std::to_string(range.size()),
-                              "signed root " + Hex(std::string_view(
-                                                   reinterpret_cast<const char*>(it->second.data()),
-                                                   32)) +
-                                  " differs from the root recomputed from the leaves"});
+          problems.push_back(
+              {"checkpoint at size " + std::to_string(range.size()),
+               "signed root " +
+                   Hex(std::string_view(reinterpret_cast<const char*>(it->second.data()), 32)) +
+                   " differs from the root recomputed from the leaves"});
         }
       }
       origo::v1::LogLeaf leaf;
@@ -143,9 +143,9 @@ int FullAudit(const Globals& globals, const std::string& log_key_file) {
         key = keys.find(manifest->key_id());
       }
       if (key == keys.end()) {
-        problems.push_back({"leaf " + std::to_string(index),
-                            "signing key " + manifest->key_id() + " of " +
-                                manifest->enterprise() + " is not in the registry"});
+        problems.push_back({"leaf " + std::to_string(index), "signing key " + manifest->key_id() +
+                                                                 " of " + manifest->enterprise() +
+                                                                 " is not in the registry"});
         continue;
       }
       std::string manifest_id = leaf.manifest() + leaf.signature();
@@ -159,7 +159,8 @@ int FullAudit(const Globals& globals, const std::string& log_key_file) {
         continue;
       }
       if (!seen->second) {
-        problems.push_back({"leaf " + std::to_string(index), "signature: its batch does not verify"});
+        problems.push_back(
+            {"leaf " + std::to_string(index), "signature: its batch does not verify"});
         continue;
       }
       // Same signed manifest already verified: only the event's path to the batch root.
@@ -167,7 +168,10 @@ int FullAudit(const Globals& globals, const std::string& log_key_file) {
       bool path_ok = true;
       for (const std::string& h : leaf.batch_path()) {
         auto hash = merkle::HashFromBytes(h);
-        if (!hash.ok()) path_ok = false; else path.push_back(*hash);
+        if (!hash.ok())
+          path_ok = false;
+        else
+          path.push_back(*hash);
       }
       auto root = merkle::HashFromBytes(manifest->batch_root());
       if (!path_ok || !root.ok() ||
@@ -180,8 +184,8 @@ int FullAudit(const Globals& globals, const std::string& log_key_file) {
     }
     start += static_cast<uint64_t>(page->leaves_size());
     if (!globals.json && size > 10000) {
-      double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started)
-                           .count();
+      double seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
       std::fprintf(stderr, "\raudit: %llu / %llu leaves (%.0f leaves/s)",
                    static_cast<unsigned long long>(start), static_cast<unsigned long long>(size),
                    static_cast<double>(start) / std::max(seconds, 1e-3));
@@ -198,10 +202,8 @@ int FullAudit(const Globals& globals, const std::string& log_key_file) {
   if (globals.json) {
     std::string list = "[";
     for (size_t i = 0; i < problems.size(); ++i) {
-      list += (i ? "," : "") + JsonObject()
-                                   .Str("where", problems[i].where)
-                                   .Str("what", problems[i].what)
-                                   .Build();
+      list += (i ? "," : "") +
+              JsonObject().Str("where", problems[i].where).Str("what", problems[i].what).Build();
     }
     list += "]";
     std::cout << JsonObject()

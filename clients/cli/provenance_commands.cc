@@ -177,8 +177,8 @@ int LotShow(const Globals& globals, const std::string& id) {
               << ", " << c.valid_from() << " .. " << c.valid_to() << ")\n";
   }
   for (const auto& i : v.inspections()) {
-    std::cout << "  inspected " << i.kind() << " " << (i.conformant() ? "conformant" : "NON-CONFORMANT")
-              << " " << i.report_no() << "\n";
+    std::cout << "  inspected " << i.kind() << " "
+              << (i.conformant() ? "conformant" : "NON-CONFORMANT") << " " << i.report_no() << "\n";
   }
   std::cout << "  events    " << v.events_size() << "\n";
   for (const auto& e : v.events()) {
@@ -246,10 +246,10 @@ int RecordInspection(const Globals& globals, InspectionFlags flags) {
     }
     if (eq == std::string::npos || !absl::SimpleAtod(value, &measured) ||
         (!limit_text.empty() && !absl::SimpleAtod(limit_text, &limit))) {
-      return ReportError(globals,
-                         absl::InvalidArgumentError("--item " + item +
-                                                    ": expected name=measured[:limit] (mg/kg)"),
-                         "inspection record");
+      return ReportError(
+          globals,
+          absl::InvalidArgumentError("--item " + item + ": expected name=measured[:limit] (mg/kg)"),
+          "inspection record");
     }
     out->set_name(item.substr(0, eq));
     out->set_measured(measured);
@@ -259,15 +259,15 @@ int RecordInspection(const Globals& globals, InspectionFlags flags) {
       globals, &origo::v1::ProvenanceService::Stub::RecordInspection, flags.request);
   if (!response.ok()) return ReportError(globals, response.status(), "inspection record");
   if (globals.json) {
-    std::cout << JsonObject().Bool("ok", true).Raw("inspection", ToJson(response->inspection()))
-                     .Build()
-              << "\n";
+    std::cout
+        << JsonObject().Bool("ok", true).Raw("inspection", ToJson(response->inspection())).Build()
+        << "\n";
     return 0;
   }
   const auto& i = response->inspection();
   std::cout << "recorded " << i.kind() << " inspection " << i.id().substr(0, 16) << " for "
-            << i.lot() << ": " << (i.conformant() ? "conformant" : "NON-CONFORMANT")
-            << " (rules " << i.rules_version() << ")\n";
+            << i.lot() << ": " << (i.conformant() ? "conformant" : "NON-CONFORMANT") << " (rules "
+            << i.rules_version() << ")\n";
   return 0;
 }
 
@@ -337,8 +337,9 @@ void AddProvenanceCommands(CLI::App& app, Globals& globals) {
   auto lot_id = std::make_shared<std::string>();
   CLI::App* lot = app.add_subcommand("lot", "Lots and items");
   lot->require_subcommand(1);
-  CLI::App* show = lot->add_subcommand("show", "Show a lot or item: ILMD, owner, certificates, "
-                                               "inspections, events");
+  CLI::App* show = lot->add_subcommand("show",
+                                       "Show a lot or item: ILMD, owner, certificates, "
+                                       "inspections, events");
   show->add_option("id", *lot_id, "Digital Link URI or path")->required();
   show->callback([&globals, lot_id] { globals.exit_code = LotShow(globals, *lot_id); });
 

@@ -12,17 +12,17 @@
 #define ORIGO_STATUS_CONCAT_INNER_(a, b) a##b
 #define ORIGO_STATUS_CONCAT_(a, b) ORIGO_STATUS_CONCAT_INNER_(a, b)
 
-#define ORIGO_RETURN_IF_ERROR(expr)                 \
-  do {                                              \
-    ::absl::Status origo_status_ = (expr);          \
-    if (!origo_status_.ok()) return origo_status_;  \
+#define ORIGO_RETURN_IF_ERROR(expr)                \
+  do {                                             \
+    ::absl::Status origo_status_ = (expr);         \
+    if (!origo_status_.ok()) return origo_status_; \
   } while (0)
 
 #define ORIGO_ASSIGN_OR_RETURN(lhs, expr) \
   ORIGO_ASSIGN_OR_RETURN_IMPL_(ORIGO_STATUS_CONCAT_(origo_statusor_, __LINE__), lhs, expr)
 
-#define ORIGO_ASSIGN_OR_RETURN_IMPL_(statusor, lhs, expr) \
-  auto statusor = (expr);                                 \
+#define ORIGO_ASSIGN_OR_RETURN_IMPL_(statusor, lhs, expr)  \
+  auto statusor = (expr);                                  \
   if (!statusor.ok()) return std::move(statusor).status(); \
   lhs = std::move(statusor).value()
 

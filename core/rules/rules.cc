@@ -134,7 +134,8 @@ class Evaluation {
     fx_.event_id = std::string(raw_id);
     t_ = parsed.event_time_unix_ms;
     for (const auto& s : ev_.source_list()) {
-      if (s.type() == "owning_party" && !UsciOf(s.source()).empty()) src_owner_ = UsciOf(s.source());
+      if (s.type() == "owning_party" && !UsciOf(s.source()).empty())
+        src_owner_ = UsciOf(s.source());
     }
     for (const auto& d : ev_.destination_list()) {
       if (d.type() == "owning_party" && !UsciOf(d.destination()).empty()) {
@@ -235,17 +236,16 @@ absl::Status Evaluation::CheckActedOn(const std::vector<Ref>& refs, bool creatin
         ok = true;
       }
       if (!ok) {
-        return Reject(absl::StatusCode::kFailedPrecondition, ref.field, kOwnership,
-                      ref.id + " is owned by " + holder + ", not by the signer " +
-                          std::string(signer_));
+        return Reject(
+            absl::StatusCode::kFailedPrecondition, ref.field, kOwnership,
+            ref.id + " is owned by " + holder + ", not by the signer " + std::string(signer_));
       }
     }
     if (!creating && Enabled(kTimeOrder) && t_ < node.created_ms) {
       return Reject(absl::StatusCode::kInvalidArgument, ref.field, kTimeOrder,
-                    "eventTime " + ev_.event_time() + " precedes the creation of " + ref.id +
-                        " (" + absl::FormatTime(absl::RFC3339_sec,
-                                                absl::FromUnixMillis(node.created_ms),
-                                                absl::UTCTimeZone()) +
+                    "eventTime " + ev_.event_time() + " precedes the creation of " + ref.id + " (" +
+                        absl::FormatTime(absl::RFC3339_sec, absl::FromUnixMillis(node.created_ms),
+                                         absl::UTCTimeZone()) +
                         ")");
     }
   }
@@ -283,8 +283,10 @@ absl::Status Evaluation::OriginBase(const std::vector<Ref>& created, LineageFact
   const std::string field = "ilmd.geographicIndication";
   if (match == nullptr) {
     return Reject(absl::StatusCode::kFailedPrecondition, field, kGiClaim,
-                  "claims " + claim->second + " but the readPoint/bizLocation is not a "
-                  "registered production base of " + std::string(signer_),
+                  "claims " + claim->second +
+                      " but the readPoint/bizLocation is not a "
+                      "registered production base of " +
+                      std::string(signer_),
                   true, ids);
   }
   if (std::find(zones.begin(), zones.end(), claim->second) == zones.end()) {
@@ -365,8 +367,9 @@ absl::Status Evaluation::GojiExport(const std::vector<Ref>& refs) {
     }
     if (goji && !inspected) {
       return Reject(absl::StatusCode::kFailedPrecondition, ref.field, kGojiExport,
-                    "export of " + ref.id + " needs a conformant pesticide_residue inspection "
-                    "on it or an ancestor; none is on record");
+                    "export of " + ref.id +
+                        " needs a conformant pesticide_residue inspection "
+                        "on it or an ancestor; none is on record");
     }
   }
   return absl::OkStatus();
@@ -502,12 +505,11 @@ absl::Status Evaluation::Transformation() {
       if (!node.known || node.produced <= 0 || (!node.uom.empty() && node.uom != r.uom)) continue;
       double remaining = node.produced - node.consumed;
       if (taking[r.id] > remaining + kEpsilon) {
-        return Reject(absl::StatusCode::kFailedPrecondition, r.field.substr(0, r.field.rfind('.')) +
-                                                                 ".quantity",
-                      kMassBalance,
-                      "consumes " + Num(taking[r.id]) + " " + r.uom + " of " + r.id +
-                          " but only " + Num(remaining) + " remain (produced " +
-                          Num(node.produced) + ", consumed " + Num(node.consumed) + ")",
+        return Reject(absl::StatusCode::kFailedPrecondition,
+                      r.field.substr(0, r.field.rfind('.')) + ".quantity", kMassBalance,
+                      "consumes " + Num(taking[r.id]) + " " + r.uom + " of " + r.id + " but only " +
+                          Num(remaining) + " remain (produced " + Num(node.produced) +
+                          ", consumed " + Num(node.consumed) + ")",
                       true, input_ids);
       }
     }
@@ -606,8 +608,9 @@ absl::Status Evaluation::Transformation() {
     std::vector<std::string> ids = input_ids;
     for (const Ref& r : outputs) ids.push_back(r.id);
     return Reject(absl::StatusCode::kFailedPrecondition, "ilmd.geographicIndication", kGiClaim,
-                  "claims " + claim->second + " but not every input traces to a registered "
-                  "production base in the zone",
+                  "claims " + claim->second +
+                      " but not every input traces to a registered "
+                      "production base in the zone",
                   true, ids);
   }
 
@@ -629,12 +632,11 @@ absl::Status Evaluation::Transformation() {
       total += w;
       if (in_states[i].attributes[attr] == claim->second) matching += w;
     }
-    const double need = std::string(attr) == "vintage" ? set_.vintage_min_share()
-                                                       : set_.variety_min_share();
+    const double need =
+        std::string(attr) == "vintage" ? set_.vintage_min_share() : set_.variety_min_share();
     double share = total > 0 ? matching / total : 0;
     if (share + kEpsilon < need) {
-      return Reject(absl::StatusCode::kFailedPrecondition, std::string("ilmd.") + attr,
-                    kWineClaim,
+      return Reject(absl::StatusCode::kFailedPrecondition, std::string("ilmd.") + attr, kWineClaim,
                     "claims " + std::string(attr) + " " + claim->second + " but only " +
                         Num(std::round(share * 1000) / 10) + "% of the input volume is " +
                         claim->second + " (needs " + Num(need * 100) + "%)");
@@ -706,11 +708,16 @@ origo::v1::RuleSet DefaultRuleSet() {
   set.set_version("2026.1");
   set.set_effective_from("2000-01-01");
   const std::pair<const char*, double> bounds[] = {
-      {"urn:origo:bizstep:drying", 0.25},         {"urn:origo:bizstep:grading", 1.0},
-      {"packing", 1.0},                           {"commissioning", 1.0},
-      {"urn:origo:bizstep:crushing", 0.75},       {"urn:origo:bizstep:fermenting", 1.0},
-      {"urn:origo:bizstep:blending", 1.0},        {"urn:origo:bizstep:bottling", 1.0},
-      {"urn:origo:bizstep:halal_slaughter", 0.65}, {"urn:origo:bizstep:cutting", 1.0},
+      {"urn:origo:bizstep:drying", 0.25},
+      {"urn:origo:bizstep:grading", 1.0},
+      {"packing", 1.0},
+      {"commissioning", 1.0},
+      {"urn:origo:bizstep:crushing", 0.75},
+      {"urn:origo:bizstep:fermenting", 1.0},
+      {"urn:origo:bizstep:blending", 1.0},
+      {"urn:origo:bizstep:bottling", 1.0},
+      {"urn:origo:bizstep:halal_slaughter", 0.65},
+      {"urn:origo:bizstep:cutting", 1.0},
   };
   for (const auto& [step, ratio] : bounds) {
     auto* b = set.add_yield_bounds();
@@ -893,9 +900,9 @@ absl::StatusOr<std::vector<origo::store::v1::InspectionItemRecord>> Engine::Judg
       }
     }
     if (item.limit() <= 0) {
-      return absl::InvalidArgumentError("items[" + std::to_string(i) + "].limit: " +
-                                        item.name() + " has no limit in rule set " +
-                                        set.version() + "; give one");
+      return absl::InvalidArgumentError("items[" + std::to_string(i) + "].limit: " + item.name() +
+                                        " has no limit in rule set " + set.version() +
+                                        "; give one");
     }
     if (!std::isfinite(item.measured()) || item.measured() < 0) {
       return absl::InvalidArgumentError("items[" + std::to_string(i) +

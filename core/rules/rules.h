@@ -109,8 +109,7 @@ NodeState Fold(std::vector<origo::store::v1::LineageFact> facts);
 class StateReader {
  public:
   virtual ~StateReader() = default;
-  virtual absl::StatusOr<std::vector<origo::store::v1::LineageFact>> Facts(
-      std::string_view id) = 0;
+  virtual absl::StatusOr<std::vector<origo::store::v1::LineageFact>> Facts(std::string_view id) = 0;
   // Edges whose downstream end is `id`.
   virtual absl::StatusOr<std::vector<Edge>> Upstream(std::string_view id) = 0;
   virtual absl::StatusOr<std::vector<origo::store::v1::StoredInspection>> Inspections(
@@ -123,7 +122,7 @@ class StateReader {
 
 // The facts, edges and harvest records one accepted event adds.
 struct Effects {
-  std::string event_id;  // raw 32 bytes
+  std::string event_id;                                                      // raw 32 bytes
   std::vector<std::pair<std::string, origo::store::v1::LineageFact>> facts;  // (identifier, fact)
   std::vector<Edge> edges;
   struct Harvest {

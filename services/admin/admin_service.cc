@@ -2,9 +2,9 @@
 
 #include "origo/store/v1/log.pb.h"
 #include "services/admin/backup.h"
-#include "storage/key_encoding.h"
 #include "services/server/grpc_auth.h"
 #include "services/server/grpc_status.h"
+#include "storage/key_encoding.h"
 
 namespace origo::admin {
 
@@ -21,8 +21,8 @@ grpc::Status AdminServiceImpl::Backup(grpc::ServerContext* context,
   if (!info.ok()) return ToGrpc(info.status());
   response->set_dir(info->dir);
   response->set_tree_size(info->tree_size);
-  response->set_root_hash(std::string(reinterpret_cast<const char*>(info->root.data()),
-                                      info->root.size()));
+  response->set_root_hash(
+      std::string(reinterpret_cast<const char*>(info->root.data()), info->root.size()));
   response->set_bytes(info->bytes);
   return grpc::Status::OK;
 }
@@ -36,8 +36,7 @@ grpc::Status AdminServiceImpl::ListCheckpoints(grpc::ServerContext*,
   for (it->Seek(storage::U64Key(request->from_size()));
        it->Valid() && static_cast<uint32_t>(response->sizes_size()) < limit; it->Next()) {
     origo::store::v1::StoredCheckpoint stored;
-    absl::Status decoded =
-        storage::DecodeValue(it->value().ToStringView(), &stored, "checkpoint");
+    absl::Status decoded = storage::DecodeValue(it->value().ToStringView(), &stored, "checkpoint");
     if (!decoded.ok()) return ToGrpc(decoded);
     response->add_sizes(stored.size());
     response->add_notes(stored.note());

@@ -47,8 +47,7 @@ absl::StatusOr<BackupInfo> BackupStore(storage::Store* store, const std::string&
   }
   fs::copy_file(data_dir + "/keys/log-ed25519.pem", key_dir + "/log-ed25519.pem", ec);
   if (ec) return absl::UnavailableError("cannot copy the log key: " + ec.message());
-  fs::permissions(key_dir + "/log-ed25519.pem", fs::perms::owner_read | fs::perms::owner_write,
-                  ec);
+  fs::permissions(key_dir + "/log-ed25519.pem", fs::perms::owner_read | fs::perms::owner_write, ec);
 
   // Open the copy once: it must be a usable store, and its tree head is what was backed up.
   BackupInfo info;

@@ -2,9 +2,9 @@
 
 #include <chrono>
 
+#include "absl/container/flat_hash_set.h"
 #include "core/base/status_macros.h"
 #include "core/batch/batch.h"
-#include "absl/container/flat_hash_set.h"
 #include "core/epcis/event.h"
 
 namespace origo::capture {
@@ -58,8 +58,7 @@ absl::StatusOr<CaptureProcessor::PreparedBatch> CaptureProcessor::Prepare(
                                       " events, more than the limit of " +
                                       std::to_string(config_.max_batch_events()));
   }
-  ORIGO_ASSIGN_OR_RETURN(origo::v1::BatchManifest manifest,
-                         batch::ParseManifest(batch.manifest()));
+  ORIGO_ASSIGN_OR_RETURN(origo::v1::BatchManifest manifest, batch::ParseManifest(batch.manifest()));
   if (manifest.enterprise() != principal.usci) {
     return absl::PermissionDeniedError("manifest.enterprise: the batch is signed for " +
                                        manifest.enterprise() + " but the token is bound to " +
@@ -96,9 +95,8 @@ absl::StatusOr<CaptureProcessor::PreparedBatch> CaptureProcessor::Prepare(
   for (int i = 0; i < batch.events_size(); ++i) {
     auto parsed = epcis::ParseEvent(batch.events(i), options);
     if (!parsed.ok()) {
-      return absl::Status(parsed.status().code(),
-                          "event " + std::to_string(i) + ": " +
-                              std::string(parsed.status().message()));
+      return absl::Status(parsed.status().code(), "event " + std::to_string(i) + ": " +
+                                                      std::string(parsed.status().message()));
     }
     storage::LeafToAppend& out = leaves[static_cast<size_t>(i)];
     crypto::Sha256Digest id = crypto::Sha256(batch.events(i));
@@ -144,8 +142,8 @@ absl::Status CaptureProcessor::CheckExportGate(const std::string& signer,
     if (!abroad) continue;
     absl::Status gate = export_gate_(signer, now);
     if (!gate.ok()) {
-      return absl::Status(gate.code(), "event " + std::to_string(i) + ": destinationList: " +
-                                           std::string(gate.message()));
+      return absl::Status(gate.code(), "event " + std::to_string(i) +
+                                           ": destinationList: " + std::string(gate.message()));
     }
   }
   return absl::OkStatus();
@@ -153,8 +151,7 @@ absl::Status CaptureProcessor::CheckExportGate(const std::string& signer,
 
 absl::Status CaptureProcessor::ApplyRules(const std::string& signer,
                                           const std::vector<epcis::ParsedEvent>& events,
-                                          std::vector<storage::LeafToAppend>* leaves,
-                                          int64_t now) {
+                                          std::vector<storage::LeafToAppend>* leaves, int64_t now) {
   std::unique_ptr<storage::ReadView> view = lineage_->store()->Snapshot();
   std::unique_ptr<rules::StateReader> reader = lineage_->Reader(view.get());
   rules::BatchState state(reader.get());
@@ -162,8 +159,8 @@ absl::Status CaptureProcessor::ApplyRules(const std::string& signer,
   for (size_t i = 0; i < events.size(); ++i) {
     storage::LeafToAppend& leaf = (*leaves)[i];
     if (!seen.insert(leaf.event_id).second) continue;
-    ORIGO_ASSIGN_OR_RETURN(auto existing, view->Get(storage::ColumnFamily::kEventIndex,
-                                                     leaf.event_id));
+    ORIGO_ASSIGN_OR_RETURN(auto existing,
+                           view->Get(storage::ColumnFamily::kEventIndex, leaf.event_id));
     if (existing.has_value()) continue;  // a retry: judged when first stored
     std::optional<rules::Violation> violation;
     auto effects = rules_->Evaluate(events[i], leaf.event_id, signer, state, &violation);

@@ -4,11 +4,11 @@
 #include <functional>
 
 #include "absl/status/statusor.h"
+#include "core/epcis/event.h"
+#include "core/rules/rules.h"
 #include "origo/v1/capture.pb.h"
 #include "origo/v1/config.pb.h"
 #include "services/capture/sequencer.h"
-#include "core/epcis/event.h"
-#include "core/rules/rules.h"
 #include "services/server/auth.h"
 #include "storage/lineage_index.h"
 #include "storage/registry_store.h"

@@ -61,9 +61,9 @@ grpc::Status CaptureServiceImpl::CaptureStream(
       std::lock_guard<std::mutex> lock(mu);
       if (!failure.ok()) continue;  // drain without writing after a failure
       if (!result.ok()) {
-        failure = absl::Status(result.status().code(),
-                               "batch with sequence " + std::to_string(item.sequence) + ": " +
-                                   std::string(result.status().message()));
+        failure = absl::Status(result.status().code(), "batch with sequence " +
+                                                           std::to_string(item.sequence) + ": " +
+                                                           std::string(result.status().message()));
         continue;
       }
       origo::v1::CaptureResponse response = CaptureProcessor::Respond(item.prepared, *result);
@@ -80,8 +80,8 @@ grpc::Status CaptureServiceImpl::CaptureStream(
     if (!prepared.ok()) {
       // Every batch queued so far came before this one: they are still acknowledged.
       rejected = absl::Status(prepared.status().code(),
-                             "batch with sequence " + std::to_string(request.sequence()) + ": " +
-                                 std::string(prepared.status().message()));
+                              "batch with sequence " + std::to_string(request.sequence()) + ": " +
+                                  std::string(prepared.status().message()));
       break;
     }
     changed.wait(lock, [&] { return queue.size() < kMaxInFlight; });

@@ -18,10 +18,9 @@ class CaptureServiceImpl final : public origo::v1::CaptureService::Service {
                        origo::v1::CaptureResponse* response) override;
   // One response per request, in order. A rejected batch ends the stream with its error; the
   // batches acknowledged before it are durable.
-  grpc::Status CaptureStream(
-      grpc::ServerContext* context,
-      grpc::ServerReaderWriter<origo::v1::CaptureResponse, origo::v1::CaptureRequest>* stream)
-      override;
+  grpc::Status CaptureStream(grpc::ServerContext* context,
+                             grpc::ServerReaderWriter<origo::v1::CaptureResponse,
+                                                      origo::v1::CaptureRequest>* stream) override;
 
  private:
   CaptureProcessor* processor_;

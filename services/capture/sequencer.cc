@@ -27,9 +27,9 @@ std::future<Sequencer::Result> Sequencer::SubmitAsync(std::vector<storage::LeafT
       return result;
     }
     if (pending_events_ + submission->leaves.size() > options_.max_pending_events) {
-      submission->done.set_value(absl::ResourceExhaustedError(
-          "capture queue is full (" + std::to_string(pending_events_) +
-          " events pending); retry after a short delay"));
+      submission->done.set_value(
+          absl::ResourceExhaustedError("capture queue is full (" + std::to_string(pending_events_) +
+                                       " events pending); retry after a short delay"));
       return result;
     }
     pending_events_ += submission->leaves.size();
@@ -47,9 +47,8 @@ void Sequencer::Run() {
       wake_.wait(lock, [this] { return stopping_ || !pending_.empty(); });
       if (pending_.empty()) return;  // stopping and drained
       size_t events = 0;
-      while (!pending_.empty() &&
-             (group.empty() || events + pending_.front()->leaves.size() <=
-                                   options_.max_group_events)) {
+      while (!pending_.empty() && (group.empty() || events + pending_.front()->leaves.size() <=
+                                                        options_.max_group_events)) {
         events += pending_.front()->leaves.size();
         group.push_back(std::move(pending_.front()));
         pending_.pop_front();

@@ -64,10 +64,10 @@ class Sequencer {
   mutable std::mutex mu_;
   std::condition_variable wake_;
   std::deque<std::unique_ptr<Submission>> pending_;  // guarded by mu_
-  size_t pending_events_ = 0;        // guarded by mu_
-  bool stopping_ = false;            // guarded by mu_
-  uint64_t groups_ = 0;              // guarded by mu_
-  uint64_t events_ = 0;              // guarded by mu_
+  size_t pending_events_ = 0;                        // guarded by mu_
+  bool stopping_ = false;                            // guarded by mu_
+  uint64_t groups_ = 0;                              // guarded by mu_
+  uint64_t events_ = 0;                              // guarded by mu_
   std::thread thread_;
 };
 

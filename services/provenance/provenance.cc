@@ -341,9 +341,8 @@ absl::StatusOr<origo::v1::TraceResponse> Provenance::Trace(const origo::v1::Trac
       node->mutable_view()->set_id(id);
     }
     const size_t room = max_nodes - static_cast<size_t>(response.nodes_size()) + queue.size() + 1;
-    ORIGO_ASSIGN_OR_RETURN(auto edges,
-                           back ? lineage_->Upstream(id, reader.view(), room + 1)
-                                : lineage_->Downstream(id, reader.view(), room + 1));
+    ORIGO_ASSIGN_OR_RETURN(auto edges, back ? lineage_->Upstream(id, reader.view(), room + 1)
+                                            : lineage_->Downstream(id, reader.view(), room + 1));
     if (edges.size() > room) response.set_truncated(true);
     if (back && edges.empty() && view.ok()) {
       ORIGO_ASSIGN_OR_RETURN(*response.add_origins(), reader.Origin(*view));
@@ -372,7 +371,8 @@ absl::StatusOr<origo::v1::QueryEventsResponse> Provenance::QueryEvents(
     const origo::v1::QueryEventsRequest& request) const {
   uint64_t start = 0;
   if (!request.page_token().empty()) {
-    if (request.page_token()[0] != 'e' || !absl::SimpleAtoi(request.page_token().substr(1), &start)) {
+    if (request.page_token()[0] != 'e' ||
+        !absl::SimpleAtoi(request.page_token().substr(1), &start)) {
       return absl::InvalidArgumentError("page_token: not a token from a previous response");
     }
   }
@@ -386,10 +386,10 @@ absl::StatusOr<origo::v1::QueryEventsResponse> Provenance::QueryEvents(
     }
     return absl::ToUnixMillis(t);
   };
-  ORIGO_ASSIGN_OR_RETURN(int64_t ge_time, parse_time(request.ge_event_time(), "ge_event_time",
-                                                     INT64_MIN));
-  ORIGO_ASSIGN_OR_RETURN(int64_t lt_time, parse_time(request.lt_event_time(), "lt_event_time",
-                                                     INT64_MAX));
+  ORIGO_ASSIGN_OR_RETURN(int64_t ge_time,
+                         parse_time(request.ge_event_time(), "ge_event_time", INT64_MIN));
+  ORIGO_ASSIGN_OR_RETURN(int64_t lt_time,
+                         parse_time(request.lt_event_time(), "lt_event_time", INT64_MAX));
   std::set<std::string> match_epc, match_any;
   for (int i = 0; i < request.match_epc_size(); ++i) {
     ORIGO_ASSIGN_OR_RETURN(auto link,
@@ -397,8 +397,8 @@ absl::StatusOr<origo::v1::QueryEventsResponse> Provenance::QueryEvents(
     match_epc.insert(link.CanonicalPath());
   }
   for (int i = 0; i < request.match_any_epc_size(); ++i) {
-    ORIGO_ASSIGN_OR_RETURN(auto link, ParseId(request.match_any_epc(i),
-                                              "match_any_epc[" + std::to_string(i) + "]"));
+    ORIGO_ASSIGN_OR_RETURN(
+        auto link, ParseId(request.match_any_epc(i), "match_any_epc[" + std::to_string(i) + "]"));
     match_any.insert(link.CanonicalPath());
   }
   std::string biz_location, read_point;
@@ -578,8 +578,7 @@ absl::StatusOr<origo::v1::InspectionResult> Provenance::RecordInspection(
   return ToApi(stored);
 }
 
-absl::StatusOr<origo::v1::ListViolationsResponse> Provenance::ListViolations(
-    uint32_t limit) const {
+absl::StatusOr<origo::v1::ListViolationsResponse> Provenance::ListViolations(uint32_t limit) const {
   limit = std::min(limit == 0 ? kDefaultPage : limit, kMaxPage);
   std::unique_ptr<storage::ReadView> view = lineage_->store()->Snapshot();
   ORIGO_ASSIGN_OR_RETURN(auto records, lineage_->Violations(limit, *view));

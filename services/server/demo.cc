@@ -36,8 +36,8 @@ absl::Status FromGrpc(const grpc::Status& s, const std::string& what) {
 std::string Q(const std::string& path, double qty, const std::string& uom) {
   char buf[64];
   std::snprintf(buf, sizeof(buf), "%g", qty);
-  return std::string(R"({"epcClass":")") + kDl + path + R"(","quantity":)" + buf +
-         R"(,"uom":")" + uom + R"("})";
+  return std::string(R"({"epcClass":")") + kDl + path + R"(","quantity":)" + buf + R"(,"uom":")" +
+         uom + R"("})";
 }
 
 std::string Head(const std::string& type, const std::string& time) {
@@ -59,8 +59,8 @@ std::string Parties(const std::string& from, const std::string& to) {
 std::string Temperature(const std::string& time, double value) {
   char buf[32];
   std::snprintf(buf, sizeof(buf), "%g", value);
-  return R"({"sensorReport":[{"type":"gs1:Temperature","time":")" + time +
-         R"(","value":)" + buf + R"(,"uom":"CEL"}]})";
+  return R"({"sensorReport":[{"type":"gs1:Temperature","time":")" + time + R"(","value":)" + buf +
+         R"(,"uom":"CEL"}]})";
 }
 
 std::vector<std::string> WineChain() {
@@ -91,38 +91,38 @@ std::vector<std::string> WineChain() {
   e.push_back(Head("TransformationEvent", "2025-09-21T10:00:00+08:00") +
               R"("bizStep":"urn:origo:bizstep:crushing","disposition":"active",)"
               R"("transformationID":"urn:origo:tf:HL25-CR-A3","inputQuantityList":[)" +
-              Q(grapes_cs, 12000, "KGM") + R"(],"outputQuantityList":[)" +
-              Q(must_cs, 8400, "LTR") + "]," + Where(site + "/254/cellar", site) + "}");
+              Q(grapes_cs, 12000, "KGM") + R"(],"outputQuantityList":[)" + Q(must_cs, 8400, "LTR") +
+              "]," + Where(site + "/254/cellar", site) + "}");
   e.push_back(Head("TransformationEvent", "2025-09-26T10:00:00+08:00") +
               R"("bizStep":"urn:origo:bizstep:crushing","disposition":"active",)"
               R"("transformationID":"urn:origo:tf:HL25-CR-B1","inputQuantityList":[)" +
-              Q(grapes_ml, 4000, "KGM") + R"(],"outputQuantityList":[)" +
-              Q(must_ml, 2800, "LTR") + "]," + Where(site + "/254/cellar", site) + "}");
+              Q(grapes_ml, 4000, "KGM") + R"(],"outputQuantityList":[)" + Q(must_ml, 2800, "LTR") +
+              "]," + Where(site + "/254/cellar", site) + "}");
   e.push_back(Head("TransformationEvent", "2025-10-12T18:00:00+08:00") +
               R"("bizStep":"urn:origo:bizstep:fermenting","disposition":"active",)"
-              R"("inputQuantityList":[)" + Q(must_cs, 8400, "LTR") +
-              R"(],"outputQuantityList":[)" + Q(wine_cs, 8200, "LTR") + "]," +
-              Where(site + "/254/tank-3", site) + R"(,"sensorElementList":[)" +
+              R"("inputQuantityList":[)" +
+              Q(must_cs, 8400, "LTR") + R"(],"outputQuantityList":[)" + Q(wine_cs, 8200, "LTR") +
+              "]," + Where(site + "/254/tank-3", site) + R"(,"sensorElementList":[)" +
               Temperature("2025-10-01T08:00:00+08:00", 26.5) + "," +
               Temperature("2025-10-08T08:00:00+08:00", 24.0) + "]}");
   e.push_back(Head("TransformationEvent", "2025-10-16T18:00:00+08:00") +
               R"("bizStep":"urn:origo:bizstep:fermenting","disposition":"active",)"
-              R"("inputQuantityList":[)" + Q(must_ml, 2800, "LTR") +
-              R"(],"outputQuantityList":[)" + Q(wine_ml, 2750, "LTR") + "]," +
-              Where(site + "/254/tank-4", site) + "}");
+              R"("inputQuantityList":[)" +
+              Q(must_ml, 2800, "LTR") + R"(],"outputQuantityList":[)" + Q(wine_ml, 2750, "LTR") +
+              "]," + Where(site + "/254/tank-4", site) + "}");
   e.push_back(Head("AssociationEvent", "2025-10-20T09:00:00+08:00") +
               R"("action":"ADD","bizStep":"urn:origo:bizstep:barrel_ageing",)"
-              R"("disposition":"in_progress","parentID":")" + kDl + barrel +
-              R"(","childQuantityList":[)" + Q(wine_cs, 225, "LTR") + "]," +
+              R"("disposition":"in_progress","parentID":")" +
+              kDl + barrel + R"(","childQuantityList":[)" + Q(wine_cs, 225, "LTR") + "]," +
               Where(site + "/254/barrel-hall", site) + "}");
-  e.push_back(Head("TransformationEvent", "2026-05-10T10:00:00+08:00") +
-              R"("bizStep":"urn:origo:bizstep:blending","disposition":"active",)"
-              R"("transformationID":"urn:origo:tf:HL25-BL01","inputQuantityList":[)" +
-              Q(wine_cs, 6000, "LTR") + "," + Q(wine_ml, 1500, "LTR") +
-              R"(],"outputQuantityList":[)" + Q(blend, 7500, "LTR") + "]," +
-              Where(site + "/254/cellar", site) +
-              R"(,"ilmd":{"vintage":"2025","variety":"Cabernet Sauvignon",)"
-              R"("geographicIndication":"贺兰山东麓","alcohol":"13.5% vol","so2Total":"92 mg/L"}})");
+  e.push_back(
+      Head("TransformationEvent", "2026-05-10T10:00:00+08:00") +
+      R"("bizStep":"urn:origo:bizstep:blending","disposition":"active",)"
+      R"("transformationID":"urn:origo:tf:HL25-BL01","inputQuantityList":[)" +
+      Q(wine_cs, 6000, "LTR") + "," + Q(wine_ml, 1500, "LTR") + R"(],"outputQuantityList":[)" +
+      Q(blend, 7500, "LTR") + "]," + Where(site + "/254/cellar", site) +
+      R"(,"ilmd":{"vintage":"2025","variety":"Cabernet Sauvignon",)"
+      R"("geographicIndication":"贺兰山东麓","alcohol":"13.5% vol","so2Total":"92 mg/L"}})");
   std::string bottles, children;
   for (int i = 1; i <= 12; ++i) {
     char serial[16];
@@ -141,11 +141,13 @@ std::vector<std::string> WineChain() {
               R"("action":"ADD","bizStep":"packing","disposition":"in_progress","parentID":")" +
               kDl + case_sscc + R"(","childEPCs":[)" + children + "]," +
               Where(site + "/254/bottling-line", site) + "}");
-  e.push_back(Head("ObjectEvent", "2026-06-20T09:00:00+08:00") +
-              R"("action":"OBSERVE","bizStep":"shipping","disposition":"in_transit",)"
-              R"("epcList":[")" + kDl + case_sscc + R"("],"readPoint":{"id":")" + kDl + site +
-              R"("},"destinationList":[{"type":"location","destination":"urn:origo:place:GB-LON"}],)"
-              R"("certificationInfo":["urn:origo:cert:origin:CN-NX-2026-W0620"]})");
+  e.push_back(
+      Head("ObjectEvent", "2026-06-20T09:00:00+08:00") +
+      R"("action":"OBSERVE","bizStep":"shipping","disposition":"in_transit",)"
+      R"("epcList":[")" +
+      kDl + case_sscc + R"("],"readPoint":{"id":")" + kDl + site +
+      R"("},"destinationList":[{"type":"location","destination":"urn:origo:place:GB-LON"}],)"
+      R"("certificationInfo":["urn:origo:cert:origin:CN-NX-2026-W0620"]})");
   return e;
 }
 
@@ -190,8 +192,9 @@ std::vector<std::string> AbattoirChain() {
           Q(carcass, 520, "KGM") + "]," + Where(site + "/254/halal-line", site) + "}",
       Head("TransformationEvent", "2026-10-26T07:00:00+08:00") +
           R"("bizStep":"urn:origo:bizstep:cutting","disposition":"active",)"
-          R"("inputQuantityList":[)" + Q(carcass, 520, "KGM") + R"(],"outputQuantityList":[)" +
-          Q(cuts, 480, "KGM") + "]," + Where(site + "/254/cutting-room", site) + "}",
+          R"("inputQuantityList":[)" +
+          Q(carcass, 520, "KGM") + R"(],"outputQuantityList":[)" + Q(cuts, 480, "KGM") + "]," +
+          Where(site + "/254/cutting-room", site) + "}",
       Head("ObjectEvent", "2026-10-26T20:00:00+08:00") +
           R"("action":"OBSERVE","bizStep":"storing","disposition":"in_progress","quantityList":[)" +
           Q(cuts, 480, "KGM") + "]," + Where(site + "/254/cold-store", site) +
@@ -210,9 +213,10 @@ std::vector<std::string> AbattoirChain() {
 std::vector<std::string> RetailChain() {
   return {Head("ObjectEvent", "2026-10-27T11:00:00+08:00") +
           R"("action":"OBSERVE","bizStep":"receiving","disposition":"sellable_not_accessible",)"
-          R"("quantityList":[)" + Q("/01/06971237000122/10/CUT-2610", 480, "KGM") + "]," +
-          Where("/414/6971238000022", "/414/6971238000022") + "," +
-          Parties(kAbattoir, kRetailer) + "}"};
+          R"("quantityList":[)" +
+          Q("/01/06971237000122/10/CUT-2610", 480, "KGM") + "]," +
+          Where("/414/6971238000022", "/414/6971238000022") + "," + Parties(kAbattoir, kRetailer) +
+          "}"};
 }
 
 class Loader {
@@ -241,15 +245,14 @@ class Loader {
     return FromGrpc(s, "check for demo data");
   }
 
-  absl::Status Enroll(const std::string& usci, const std::string& name,
-                      origo::v1::Sector sector) {
+  absl::Status Enroll(const std::string& usci, const std::string& name, origo::v1::Sector sector) {
     origo::v1::RegisterEnterpriseRequest reg;
     reg.mutable_enterprise()->set_usci(usci);
     reg.mutable_enterprise()->set_name(name);
     reg.mutable_enterprise()->set_sector(sector);
     origo::v1::RegisterEnterpriseResponse registered;
-    ORIGO_RETURN_IF_ERROR(FromGrpc(
-        registry_->RegisterEnterprise(Context(regulator_).get(), reg, &registered), name));
+    ORIGO_RETURN_IF_ERROR(
+        FromGrpc(registry_->RegisterEnterprise(Context(regulator_).get(), reg, &registered), name));
     ORIGO_ASSIGN_OR_RETURN(crypto::PrivateKey key,
                            crypto::PrivateKey::Generate(crypto::Algorithm::kEd25519));
     origo::v1::AddKeyRequest add;
@@ -288,8 +291,8 @@ class Loader {
                     "base " + id);
   }
 
-  absl::Status Certificate(const std::string& usci, const std::string& id,
-                           const std::string& type, const std::string& issuer) {
+  absl::Status Certificate(const std::string& usci, const std::string& id, const std::string& type,
+                           const std::string& issuer) {
     origo::v1::AddCertificateRequest request;
     auto* c = request.mutable_certificate();
     c->set_usci(usci);
@@ -326,8 +329,8 @@ class Loader {
     request.set_report_no("NXQI-2026-0830-117");
     request.set_lab("Ningxia Quality Inspection Institute");
     request.set_sampling_date("2026-08-30");
-    for (auto [name, measured] : {std::pair{"imidacloprid", 0.12}, {"acetamiprid", 0.05},
-                                  {"chlorpyrifos", 0.005}}) {
+    for (auto [name, measured] :
+         {std::pair{"imidacloprid", 0.12}, {"acetamiprid", 0.05}, {"chlorpyrifos", 0.005}}) {
       auto* item = request.add_items();
       item->set_name(name);
       item->set_measured(measured);
@@ -371,33 +374,38 @@ absl::StatusOr<std::vector<std::string>> LoadDemo(const std::string& grpc_addres
   using origo::v1::SECTOR_GOJI;
   using origo::v1::SECTOR_HALAL;
   using origo::v1::SECTOR_WINE;
-  ORIGO_RETURN_IF_ERROR(loader.Enroll(kGrower, "中宁枸杞种植加工合作社 Zhongning goji grower", SECTOR_GOJI));
-  ORIGO_RETURN_IF_ERROR(loader.Enroll(kExporter, "银川枸杞出口公司 Yinchuan goji exporter", SECTOR_GOJI));
-  ORIGO_RETURN_IF_ERROR(loader.Enroll(kWinery, "贺兰山东麓酒庄 Helan Mountain winery", SECTOR_WINE));
+  ORIGO_RETURN_IF_ERROR(
+      loader.Enroll(kGrower, "中宁枸杞种植加工合作社 Zhongning goji grower", SECTOR_GOJI));
+  ORIGO_RETURN_IF_ERROR(
+      loader.Enroll(kExporter, "银川枸杞出口公司 Yinchuan goji exporter", SECTOR_GOJI));
+  ORIGO_RETURN_IF_ERROR(
+      loader.Enroll(kWinery, "贺兰山东麓酒庄 Helan Mountain winery", SECTOR_WINE));
   ORIGO_RETURN_IF_ERROR(loader.Enroll(kFarm, "盐池滩羊养殖场 Yanchi Tan sheep farm", SECTOR_HALAL));
-  ORIGO_RETURN_IF_ERROR(loader.Enroll(kAbattoir, "吴忠清真屠宰厂 Wuzhong halal abattoir", SECTOR_HALAL));
-  ORIGO_RETURN_IF_ERROR(loader.Enroll(kRetailer, "银川清真超市 Yinchuan halal market", SECTOR_HALAL));
+  ORIGO_RETURN_IF_ERROR(
+      loader.Enroll(kAbattoir, "吴忠清真屠宰厂 Wuzhong halal abattoir", SECTOR_HALAL));
+  ORIGO_RETURN_IF_ERROR(
+      loader.Enroll(kRetailer, "银川清真超市 Yinchuan halal market", SECTOR_HALAL));
   ORIGO_RETURN_IF_ERROR(loader.Base(kGrower, "plot-07", "中宁 plot 07", "6971234000019", "plot-07",
                                     "Zhongning, Ningxia", "中宁枸杞", 5000));
   ORIGO_RETURN_IF_ERROR(loader.Base(kWinery, "block-A3", "Vineyard block A3", "6971236000017",
                                     "block-A3", "Helan, Yinchuan, Ningxia", "贺兰山东麓", 60000));
   ORIGO_RETURN_IF_ERROR(loader.Base(kWinery, "block-B1", "Vineyard block B1", "6971236000017",
                                     "block-B1", "Helan, Yinchuan, Ningxia", "贺兰山东麓", 30000));
-  ORIGO_RETURN_IF_ERROR(loader.Base(kFarm, "pen-1", "Yanchi pasture", "6971238000015", "",
-                                    "Yanchi, Ningxia", "", 0));
+  ORIGO_RETURN_IF_ERROR(
+      loader.Base(kFarm, "pen-1", "Yanchi pasture", "6971238000015", "", "Yanchi, Ningxia", "", 0));
   ORIGO_RETURN_IF_ERROR(loader.Certificate(kAbattoir, "HALAL-NX-2026-017", "halal",
                                            "宁夏伊斯兰教协会 Ningxia Islamic Association"));
   ORIGO_RETURN_IF_ERROR(loader.Certificate(kAbattoir, "NX-2026-VC-8812", "veterinary",
                                            "Wuzhong animal health supervision"));
-  ORIGO_RETURN_IF_ERROR(loader.Certificate(kExporter, "CN-NX-2026-118833", "phytosanitary",
-                                           "Yinchuan Customs"));
+  ORIGO_RETURN_IF_ERROR(
+      loader.Certificate(kExporter, "CN-NX-2026-118833", "phytosanitary", "Yinchuan Customs"));
 
   ORIGO_RETURN_IF_ERROR(loader.Capture(kWinery, WineChain()));
-  ORIGO_RETURN_IF_ERROR(loader.Capture(
-      kGrower, {std::begin(kGojiGrowerEvents), std::end(kGojiGrowerEvents)}));
+  ORIGO_RETURN_IF_ERROR(
+      loader.Capture(kGrower, {std::begin(kGojiGrowerEvents), std::end(kGojiGrowerEvents)}));
   ORIGO_RETURN_IF_ERROR(loader.Inspection("/01/06971234000347/10/ZN2026-G0825-TY", kGrower));
-  ORIGO_RETURN_IF_ERROR(loader.Capture(
-      kExporter, {std::begin(kGojiExporterEvents), std::end(kGojiExporterEvents)}));
+  ORIGO_RETURN_IF_ERROR(
+      loader.Capture(kExporter, {std::begin(kGojiExporterEvents), std::end(kGojiExporterEvents)}));
   ORIGO_RETURN_IF_ERROR(loader.Capture(kFarm, FarmChain()));
   ORIGO_RETURN_IF_ERROR(loader.Capture(kAbattoir, AbattoirChain()));
   ORIGO_RETURN_IF_ERROR(loader.Capture(kRetailer, RetailChain()));

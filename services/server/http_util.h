@@ -18,7 +18,8 @@ inline httplib::Server::Handler Timed(Metrics* metrics, std::string route,
              const httplib::Request& req, httplib::Response& res) {
     auto start = std::chrono::steady_clock::now();
     handler(req, res);
-    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     metrics->Record("http", req.method + " " + route, std::to_string(res.status), seconds);
   };
 }

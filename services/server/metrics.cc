@@ -63,8 +63,8 @@ void Metrics::Render(std::string* out) const {
             std::to_string(s.count) + "\n";
     std::snprintf(number, sizeof(number), "%.9g", s.sum);
     *out += "origo_request_duration_seconds_sum{" + labels + "} " + number + "\n";
-    *out += "origo_request_duration_seconds_count{" + labels + "} " + std::to_string(s.count) +
-            "\n";
+    *out +=
+        "origo_request_duration_seconds_count{" + labels + "} " + std::to_string(s.count) + "\n";
   }
 }
 

@@ -19,12 +19,23 @@ namespace origo::server {
 namespace {
 
 std::string GrpcCodeName(grpc::StatusCode code) {
-  static const char* const kNames[] = {
-      "OK",           "CANCELLED",          "UNKNOWN",        "INVALID_ARGUMENT",
-      "DEADLINE_EXCEEDED", "NOT_FOUND",     "ALREADY_EXISTS", "PERMISSION_DENIED",
-      "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE",
-      "UNIMPLEMENTED", "INTERNAL",          "UNAVAILABLE",    "DATA_LOSS",
-      "UNAUTHENTICATED"};
+  static const char* const kNames[] = {"OK",
+                                       "CANCELLED",
+                                       "UNKNOWN",
+                                       "INVALID_ARGUMENT",
+                                       "DEADLINE_EXCEEDED",
+                                       "NOT_FOUND",
+                                       "ALREADY_EXISTS",
+                                       "PERMISSION_DENIED",
+                                       "RESOURCE_EXHAUSTED",
+                                       "FAILED_PRECONDITION",
+                                       "ABORTED",
+                                       "OUT_OF_RANGE",
+                                       "UNIMPLEMENTED",
+                                       "INTERNAL",
+                                       "UNAVAILABLE",
+                                       "DATA_LOSS",
+                                       "UNAUTHENTICATED"};
   int i = static_cast<int>(code);
   return (i >= 0 && i <= 16) ? kNames[i] : "UNKNOWN";
 }
@@ -89,8 +100,7 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> GrpcCredentials(
   if (!tls.client_ca_file().empty()) {
     ORIGO_ASSIGN_OR_RETURN(options.pem_root_certs,
                            ReadPem(tls.client_ca_file(), "tls.client_ca_file"));
-    options.client_certificate_request =
-        GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
+    options.client_certificate_request = GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
   }
   return grpc::SslServerCredentials(options);
 }
@@ -99,9 +109,15 @@ std::string JsonEscape(std::string_view s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           char buf[8];
@@ -129,13 +145,12 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const origo::v1::Config& c
   store_options.write_buffer_mb = config.storage().write_buffer_mb();
   store_options.background_threads = static_cast<int>(config.storage().background_threads());
   ORIGO_ASSIGN_OR_RETURN(server->store_, storage::Store::Open(config.data_dir(), store_options));
-  ORIGO_ASSIGN_OR_RETURN(server->services_, ServiceHost::Create(config, server->store_.get(),
-                                                                server->metrics_.get()));
+  ORIGO_ASSIGN_OR_RETURN(server->services_,
+                         ServiceHost::Create(config, server->store_.get(), server->metrics_.get()));
   server->notices_ = server->services_->Notices();
 
   int requested_port = 0;
-  ORIGO_RETURN_IF_ERROR(
-      SplitHostPort(config.grpc_listen(), &server->grpc_host_, &requested_port));
+  ORIGO_RETURN_IF_ERROR(SplitHostPort(config.grpc_listen(), &server->grpc_host_, &requested_port));
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
@@ -182,8 +197,10 @@ absl::Status Server::StartHttp() {
         tls.cert_file().c_str(), tls.key_file().c_str(),
         tls.client_ca_file().empty() ? nullptr : tls.client_ca_file().c_str());
     if (!https->is_valid()) {
-      return absl::InvalidArgumentError("tls: the HTTPS server rejected the certificate, key or "
-                                        "client CA (" + tls.cert_file() + ")");
+      return absl::InvalidArgumentError(
+          "tls: the HTTPS server rejected the certificate, key or "
+          "client CA (" +
+          tls.cert_file() + ")");
     }
     http_ = std::move(https);
   }
@@ -191,34 +208,39 @@ absl::Status Server::StartHttp() {
   http_->set_read_timeout(10, 0);
   http_->set_write_timeout(10, 0);
   http_->new_task_queue = [] { return new httplib::ThreadPool(4); };
-  http_->Get("/healthz", Timed(metrics_.get(), "/healthz", [this](const httplib::Request&, httplib::Response& res) {
-    storage::StoreStats stats = store_->Stats();
-    char uptime[32];
-    std::snprintf(uptime, sizeof(uptime), "%.3f", UptimeSeconds());
-    std::string body = "{\"status\":\"SERVING\",\"version\":\"" ORIGO_VERSION
-                       "\",\"uptime_seconds\":" +
-                       std::string(uptime) + ",\"store\":{\"state\":\"open\",\"path\":\"" +
-                       JsonEscape(store_->path()) +
-                       "\",\"bytes\":" + std::to_string(stats.TotalBytes()) + "}}\n";
-    res.set_content(body, "application/json");
-  }));
-  http_->Get("/metrics", Timed(metrics_.get(), "/metrics", [this](const httplib::Request&, httplib::Response& res) {
-    std::string out;
-    metrics_->Render(&out);
-    storage::StoreStats stats = store_->Stats();
-    out += "# HELP origo_store_bytes Bytes held by the store, by kind.\n";
-    out += "# TYPE origo_store_bytes gauge\n";
-    out += "origo_store_bytes{kind=\"sst\"} " + std::to_string(stats.sst_bytes) + "\n";
-    out += "origo_store_bytes{kind=\"memtable\"} " + std::to_string(stats.memtable_bytes) + "\n";
-    out += "origo_store_bytes{kind=\"wal\"} " + std::to_string(stats.wal_bytes) + "\n";
-    char uptime[32];
-    std::snprintf(uptime, sizeof(uptime), "%.3f", UptimeSeconds());
-    out += "# HELP origo_uptime_seconds Seconds since the server started.\n";
-    out += "# TYPE origo_uptime_seconds gauge\n";
-    out += "origo_uptime_seconds " + std::string(uptime) + "\n";
-    services_->RenderMetrics(&out);
-    res.set_content(out, "text/plain; version=0.0.4");
-  }));
+  http_->Get(
+      "/healthz",
+      Timed(metrics_.get(), "/healthz", [this](const httplib::Request&, httplib::Response& res) {
+        storage::StoreStats stats = store_->Stats();
+        char uptime[32];
+        std::snprintf(uptime, sizeof(uptime), "%.3f", UptimeSeconds());
+        std::string body = "{\"status\":\"SERVING\",\"version\":\"" ORIGO_VERSION
+                           "\",\"uptime_seconds\":" +
+                           std::string(uptime) + ",\"store\":{\"state\":\"open\",\"path\":\"" +
+                           JsonEscape(store_->path()) +
+                           "\",\"bytes\":" + std::to_string(stats.TotalBytes()) + "}}\n";
+        res.set_content(body, "application/json");
+      }));
+  http_->Get(
+      "/metrics",
+      Timed(metrics_.get(), "/metrics", [this](const httplib::Request&, httplib::Response& res) {
+        std::string out;
+        metrics_->Render(&out);
+        storage::StoreStats stats = store_->Stats();
+        out += "# HELP origo_store_bytes Bytes held by the store, by kind.\n";
+        out += "# TYPE origo_store_bytes gauge\n";
+        out += "origo_store_bytes{kind=\"sst\"} " + std::to_string(stats.sst_bytes) + "\n";
+        out +=
+            "origo_store_bytes{kind=\"memtable\"} " + std::to_string(stats.memtable_bytes) + "\n";
+        out += "origo_store_bytes{kind=\"wal\"} " + std::to_string(stats.wal_bytes) + "\n";
+        char uptime[32];
+        std::snprintf(uptime, sizeof(uptime), "%.3f", UptimeSeconds());
+        out += "# HELP origo_uptime_seconds Seconds since the server started.\n";
+        out += "# TYPE origo_uptime_seconds gauge\n";
+        out += "origo_uptime_seconds " + std::string(uptime) + "\n";
+        services_->RenderMetrics(&out);
+        res.set_content(out, "text/plain; version=0.0.4");
+      }));
   services_->RegisterHttp(http_.get());
 
   if (requested_port == 0) {
@@ -265,13 +287,9 @@ Server::~Server() {
   (void)closed;  // the explicit Shutdown() is where callers see close errors
 }
 
-std::string Server::grpc_address() const {
-  return grpc_host_ + ":" + std::to_string(grpc_port_);
-}
+std::string Server::grpc_address() const { return grpc_host_ + ":" + std::to_string(grpc_port_); }
 
-std::string Server::http_address() const {
-  return http_host_ + ":" + std::to_string(http_port_);
-}
+std::string Server::http_address() const { return http_host_ + ":" + std::to_string(http_port_); }
 
 double Server::UptimeSeconds() const {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();

@@ -29,8 +29,8 @@ namespace {
 class OrigoServiceHost : public ServiceHost {
  public:
   std::vector<grpc::Service*> GrpcServices() override {
-    return {registry_service_.get(), capture_service_.get(), transparency_service_.get(),
-            provenance_service_.get(), credit_service_.get(), admin_service_.get()};
+    return {registry_service_.get(),   capture_service_.get(), transparency_service_.get(),
+            provenance_service_.get(), credit_service_.get(),  admin_service_.get()};
   }
   void RegisterHttp(httplib::Server*) override {}
   void Stop() override {
@@ -38,7 +38,8 @@ class OrigoServiceHost : public ServiceHost {
     if (sequencer_) sequencer_->Stop();
     if (checkpointer_) {
       absl::Status last = checkpointer_->SignNow();
-      if (!last.ok()) std::fprintf(stderr, "origod: final checkpoint: %s\n", last.ToString().c_str());
+      if (!last.ok())
+        std::fprintf(stderr, "origod: final checkpoint: %s\n", last.ToString().c_str());
       checkpointer_->Stop();
     }
   }
@@ -50,8 +51,8 @@ class OrigoServiceHost : public ServiceHost {
     *out += "origo_log_tree_size " + std::to_string(head.size) + "\n";
     *out += "# HELP origo_capture_group_commits_total Synced writes made by the sequencer.\n";
     *out += "# TYPE origo_capture_group_commits_total counter\n";
-    *out += "origo_capture_group_commits_total " + std::to_string(sequencer_->groups_written()) +
-            "\n";
+    *out +=
+        "origo_capture_group_commits_total " + std::to_string(sequencer_->groups_written()) + "\n";
     *out += "# HELP origo_capture_events_total Events stored (duplicates excluded).\n";
     *out += "# TYPE origo_capture_events_total counter\n";
     *out += "origo_capture_events_total " + std::to_string(sequencer_->events_written()) + "\n";
@@ -86,8 +87,7 @@ class OrigoServiceHost : public ServiceHost {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Create(const origo::v1::Config& config,
-                                                                 storage::Store* store,
-                                                                 Metrics*) {
+                                                                 storage::Store* store, Metrics*) {
   auto host = std::make_unique<OrigoServiceHost>();
   host->registry_ = std::make_unique<storage::RegistryStore>(store);
   host->authenticator_ = std::make_unique<Authenticator>(host->registry_.get());
@@ -104,15 +104,15 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Create(const origo::v1
                          transparency::LoadOrCreateLogKey(config.data_dir()));
   ORIGO_ASSIGN_OR_RETURN(checkpoint::NoteSigner signer,
                          checkpoint::NoteSigner::Create(config.log().origin(), std::move(log_key)));
-  ORIGO_ASSIGN_OR_RETURN(
-      host->checkpointer_,
-      transparency::Checkpointer::Start(host->log_.get(), std::move(signer), config.log().origin(),
-                                        std::chrono::milliseconds(config.log().checkpoint_interval_ms())));
+  ORIGO_ASSIGN_OR_RETURN(host->checkpointer_,
+                         transparency::Checkpointer::Start(
+                             host->log_.get(), std::move(signer), config.log().origin(),
+                             std::chrono::milliseconds(config.log().checkpoint_interval_ms())));
   host->notices_.push_back("  log    " + host->checkpointer_->Vkey());
   host->lineage_ = std::make_unique<storage::LineageIndex>(store, host->registry_.get());
   ORIGO_ASSIGN_OR_RETURN(host->rules_, rules::Engine::Create(config.rules()));
-  host->provenance_ = std::make_unique<provenance::Provenance>(host->lineage_.get(),
-                                                               host->log_.get(), host->rules_.get());
+  host->provenance_ = std::make_unique<provenance::Provenance>(
+      host->lineage_.get(), host->log_.get(), host->rules_.get());
   host->provenance_service_ = std::make_unique<provenance::ProvenanceServiceImpl>(
       host->provenance_.get(), host->authenticator_.get());
   host->processor_ = std::make_unique<capture::CaptureProcessor>(
@@ -135,14 +135,13 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Create(const origo::v1
   host->credit_service_ =
       std::make_unique<credit::CreditServiceImpl>(host->credit_.get(), host->authenticator_.get());
   // Export shipping by an enterprise on the public quality blacklist is refused.
-  host->processor_->SetExportGate(
-      [archive = host->credit_archive_.get()](const std::string& usci,
-                                               int64_t now) -> absl::Status {
-        auto listing = archive->ActiveListing(usci, now);
-        if (!listing.ok()) return listing.status();
-        if (!listing->has_value()) return absl::OkStatus();
-        return credit::RefuseExport(**listing);
-      });
+  host->processor_->SetExportGate([archive = host->credit_archive_.get()](
+                                      const std::string& usci, int64_t now) -> absl::Status {
+    auto listing = archive->ActiveListing(usci, now);
+    if (!listing.ok()) return listing.status();
+    if (!listing->has_value()) return absl::OkStatus();
+    return credit::RefuseExport(**listing);
+  });
   return host;
 }
 

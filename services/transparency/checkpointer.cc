@@ -84,8 +84,7 @@ absl::StatusOr<std::unique_ptr<Checkpointer>> Checkpointer::Start(
       ORIGO_ASSIGN_OR_RETURN(root, log->RootAt(parsed->size, nullptr));
     }
     if (root != parsed->root) {
-      return absl::DataLossError("latest stored checkpoint (size " +
-                                 std::to_string(parsed->size) +
+      return absl::DataLossError("latest stored checkpoint (size " + std::to_string(parsed->size) +
                                  ") disagrees with the stored tree; refusing to sign further");
     }
     c->latest_ = SignedCheckpoint{parsed->size, parsed->root, latest->second};
@@ -127,9 +126,8 @@ absl::Status Checkpointer::SignNow() {
 absl::StatusOr<SignedCheckpoint> Checkpointer::WaitCovering(uint64_t index,
                                                             std::chrono::milliseconds timeout) {
   std::unique_lock<std::mutex> lock(mu_);
-  bool covered = changed_.wait_for(lock, timeout, [&] {
-    return stopping_ || (latest_.has_value() && latest_->size > index);
-  });
+  bool covered = changed_.wait_for(
+      lock, timeout, [&] { return stopping_ || (latest_.has_value() && latest_->size > index); });
   if (!covered || !latest_.has_value() || latest_->size <= index) {
     return absl::DeadlineExceededError("no checkpoint covers log index " + std::to_string(index) +
                                        " yet; retry shortly");

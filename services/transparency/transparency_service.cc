@@ -57,8 +57,8 @@ grpc::Status TransparencyServiceImpl::GetInclusionProof(
     auto found = log_->FindEvent(*raw, nullptr);
     if (!found.ok()) return ToGrpc(found.status());
     if (!found->has_value()) {
-      return ToGrpc(absl::NotFoundError("event_id: no event " + request->event_id() +
-                                        " in the log"));
+      return ToGrpc(
+          absl::NotFoundError("event_id: no event " + request->event_id() + " in the log"));
     }
     index = **found;
   } else if (request->entry_case() == origo::v1::GetInclusionProofRequest::kIndex) {
@@ -126,8 +126,8 @@ grpc::Status TransparencyServiceImpl::GetLeaves(grpc::ServerContext*,
                                                 const origo::v1::GetLeavesRequest* request,
                                                 origo::v1::GetLeavesResponse* response) {
   if (request->count() == 0 || request->count() > kMaxLeavesPerCall) {
-    return ToGrpc(absl::InvalidArgumentError("count: must be in 1.." +
-                                             std::to_string(kMaxLeavesPerCall)));
+    return ToGrpc(
+        absl::InvalidArgumentError("count: must be in 1.." + std::to_string(kMaxLeavesPerCall)));
   }
   uint64_t size = log_->Head().size;
   if (request->start() >= size) {

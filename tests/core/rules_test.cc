@@ -40,7 +40,8 @@ std::string Drying(const std::string& time, int out_kg) {
          R"(","eventTimeZoneOffset":"+08:00","bizStep":"urn:origo:bizstep:drying",)"
          R"("inputQuantityList":[{"epcClass":"/01/06971234000101/10/A","quantity":1000,)"
          R"("uom":"KGM"}],"outputQuantityList":[{"epcClass":"/01/06971234000279/10/B",)"
-         R"("quantity":)" + std::to_string(out_kg) + R"(,"uom":"KGM"}]})";
+         R"("quantity":)" +
+         std::to_string(out_kg) + R"(,"uom":"KGM"}]})";
 }
 
 TEST(RulesTest, TheRuleSetInEffectAtEventTimeJudgesAndIsNamed) {
@@ -58,8 +59,9 @@ TEST(RulesTest, TheRuleSetInEffectAtEventTimeJudgesAndIsNamed) {
   MemoryState state;
   std::optional<Violation> violation;
   // 250 kg from 1,000 kg passes 2026.1 (0.25) in March, fails 2026.2 (0.20) in May.
-  EXPECT_TRUE(engine->Evaluate(Parse(Drying("2026-03-01T08:00:00+08:00", 250)),
-                               std::string(32, 'a'), "91640521MA76GJ0Q1B", state, &violation)
+  EXPECT_TRUE(engine
+                  ->Evaluate(Parse(Drying("2026-03-01T08:00:00+08:00", 250)), std::string(32, 'a'),
+                             "91640521MA76GJ0Q1B", state, &violation)
                   .ok());
   auto rejected = engine->Evaluate(Parse(Drying("2026-05-01T08:00:00+08:00", 250)),
                                    std::string(32, 'b'), "91640521MA76GJ0Q1B", state, &violation);
@@ -91,8 +93,7 @@ TEST(RulesTest, ResidueItemsAreJudgedAgainstTheTable) {
   EXPECT_TRUE(judged[0].pass());
   EXPECT_FALSE(judged[1].pass());
   unknown.set_name("unlisted");
-  EXPECT_EQ(engine->JudgeItems({unknown}, 0).status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(engine->JudgeItems({unknown}, 0).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 TEST(RulesTest, OwnerNowIsTheLastOwningPartyDestination) {

@@ -340,10 +340,10 @@ TEST(CaptureE2ETest, SignedCaptureVerifyRevokeRestartAndAudit) {
       Onboard(cli, regulator, kExporter, "Yinchuan exporter", dir.Sub("exporter.key"), true);
   const std::string goji = std::string(ORIGO_TESTDATA_DIR) + "/capture/goji/";
   // The harvest claims 中宁枸杞: the grower's plot must be a registered base in that zone.
-  CommandResult base = cli.Run({"base", "add", "--usci", kGrower, "--id", "plot-07", "--name",
-                                "Zhongning plot 07", "--gln", "6971234000019", "--ext", "plot-07",
-                                "--zone", "中宁枸杞", "--harvest", "5000"},
-                               regulator);
+  CommandResult base = cli.Run(
+      {"base", "add", "--usci", kGrower, "--id", "plot-07", "--name", "Zhongning plot 07", "--gln",
+       "6971234000019", "--ext", "plot-07", "--zone", "中宁枸杞", "--harvest", "5000"},
+      regulator);
   EXPECT_EQ(base.exit_code, 0) << base.out << base.err;
   CommandResult grower = cli.Run(
       {"capture", "--usci", kGrower, "--key", grower_key, goji + "grower.jsonl"}, grower_token);
@@ -356,10 +356,10 @@ TEST(CaptureE2ETest, SignedCaptureVerifyRevokeRestartAndAudit) {
   EXPECT_NE(exporter.exit_code, 0) << exporter.out << exporter.err;
   EXPECT_NE((exporter.out + exporter.err).find("goji_export@2026.1"), std::string::npos)
       << exporter.out << exporter.err;
-  CommandResult inspected = cli.Run({"inspection", "record", "--lot",
-                                     "/01/06971234000347/10/ZN2026-G0825-TY", "--enterprise",
-                                     kGrower, "--item", "imidacloprid=0.1"},
-                                    regulator);
+  CommandResult inspected =
+      cli.Run({"inspection", "record", "--lot", "/01/06971234000347/10/ZN2026-G0825-TY",
+               "--enterprise", kGrower, "--item", "imidacloprid=0.1"},
+              regulator);
   EXPECT_EQ(inspected.exit_code, 0) << inspected.out << inspected.err;
   exporter =
       cli.Run({"capture", "--usci", kExporter, "--key", exporter_key, goji + "exporter.jsonl"},

@@ -6,9 +6,9 @@
 
 #include <atomic>
 #include <cstdlib>
-#include <random>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <thread>
 
@@ -50,8 +50,7 @@ struct Origod {
 Origod StartOrigod(const std::string& data) {
   Origod o;
   o.process = std::make_unique<Process>(std::vector<std::string>{
-      ORIGOD_PATH, "--data", data, "--grpc-listen", "127.0.0.1:0", "--http-listen",
-      "127.0.0.1:0"});
+      ORIGOD_PATH, "--data", data, "--grpc-listen", "127.0.0.1:0", "--http-listen", "127.0.0.1:0"});
   o.grpc = Trim(o.process->WaitForLine("gRPC", std::chrono::seconds(60)).value_or(""));
   o.process->WaitForLine("ready", std::chrono::seconds(60));
   return o;
@@ -125,7 +124,7 @@ TEST(CrashE2ETest, Kill9DuringCaptureStreamLosesNothingAcknowledged) {
   auto key = crypto::PrivateKey::Generate(crypto::Algorithm::kEd25519).value();
   std::string token;
   std::vector<std::pair<uint64_t, std::string>> checkpoints;  // (size, note) seen before crashes
-  std::vector<std::string> acknowledged;                       // event ids
+  std::vector<std::string> acknowledged;                      // event ids
   std::string vkey;
   int next_event = 0;
 
@@ -188,8 +187,8 @@ TEST(CrashE2ETest, Kill9DuringCaptureStreamLosesNothingAcknowledged) {
     request.set_event_id(acknowledged[i]);
     origo::v1::GetInclusionProofResponse proof;
     grpc::Status s = c.log->GetInclusionProof(Clients::Context("").get(), request, &proof);
-    ASSERT_TRUE(s.ok()) << "acknowledged event " << acknowledged[i] << " lost: "
-                        << s.error_message();
+    ASSERT_TRUE(s.ok()) << "acknowledged event " << acknowledged[i]
+                        << " lost: " << s.error_message();
     auto head = checkpoint::VerifyCheckpoint(proof.checkpoint().note(), verifier);
     ASSERT_TRUE(head.ok()) << head.status();
     std::vector<merkle::Hash> hashes;
@@ -270,8 +269,8 @@ TEST(CrashE2ETest, FlippedByteInAStoredLeafFailsVerifyAndSaysWhy) {
   }
   Origod server = StartOrigod(copy);
   ASSERT_FALSE(server.grpc.empty()) << server.process->err();
-  CommandResult bad = RunCommand({ORIGO_CLI_PATH, "--server", server.grpc, "verify", "5",
-                                  "--log-key", dir.Sub("log.vkey")});
+  CommandResult bad = RunCommand(
+      {ORIGO_CLI_PATH, "--server", server.grpc, "verify", "5", "--log-key", dir.Sub("log.vkey")});
   EXPECT_NE(bad.exit_code, 0) << bad.out;
   std::string all = bad.out + bad.err;
   EXPECT_NE(all.find("FAILED"), std::string::npos) << all;
@@ -320,9 +319,9 @@ TEST(AdminE2ETest, BackupWhileServingRestoresTheSameRootAndAuditsClean) {
       }
     });
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
-    CommandResult backup = RunCommand({ORIGO_CLI_PATH, "--server", server.grpc, "--token",
-                                       regulator, "--json", "admin", "backup", "--to",
-                                       dir.Sub("backup")});
+    CommandResult backup =
+        RunCommand({ORIGO_CLI_PATH, "--server", server.grpc, "--token", regulator, "--json",
+                    "admin", "backup", "--to", dir.Sub("backup")});
     stop = true;
     line.join();
     ASSERT_EQ(backup.exit_code, 0) << backup.out << backup.err;

@@ -18,9 +18,9 @@ struct RunningServer {
 
 RunningServer StartOrigod(const std::string& data_dir) {
   RunningServer server;
-  server.process = std::make_unique<Process>(std::vector<std::string>{
-      ORIGOD_PATH, "--data", data_dir, "--grpc-listen", "127.0.0.1:0", "--http-listen",
-      "127.0.0.1:0"});
+  server.process = std::make_unique<Process>(
+      std::vector<std::string>{ORIGOD_PATH, "--data", data_dir, "--grpc-listen", "127.0.0.1:0",
+                               "--http-listen", "127.0.0.1:0"});
   server.grpc = server.process->WaitForLine("gRPC", kStartTimeout).value_or("");
   server.http = server.process->WaitForLine("HTTP", kStartTimeout).value_or("");
   auto trim = [](std::string s) {

@@ -22,7 +22,8 @@ class TlsE2ETest : public ::testing::Test {
   void SetUp() override {
     const std::string d = dir_.path();
     std::string script =
-        "set -e; cd " + d + ";"
+        "set -e; cd " + d +
+        ";"
         "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 "
         "  -subj /CN=origo-test-ca -keyout ca.key -out ca.pem 2>/dev/null;"
         "printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\n' > san.ext;"
@@ -38,10 +39,17 @@ class TlsE2ETest : public ::testing::Test {
   }
 
   std::unique_ptr<Process> Start(bool mutual, std::string* grpc, std::string* http) {
-    std::vector<std::string> argv = {ORIGOD_PATH,      "--data",        dir_.Sub("data"),
-                                     "--grpc-listen",  "127.0.0.1:0",   "--http-listen",
-                                     "127.0.0.1:0",    "--tls-cert",    dir_.Sub("server.pem"),
-                                     "--tls-key",      dir_.Sub("server.key")};
+    std::vector<std::string> argv = {ORIGOD_PATH,
+                                     "--data",
+                                     dir_.Sub("data"),
+                                     "--grpc-listen",
+                                     "127.0.0.1:0",
+                                     "--http-listen",
+                                     "127.0.0.1:0",
+                                     "--tls-cert",
+                                     dir_.Sub("server.pem"),
+                                     "--tls-key",
+                                     dir_.Sub("server.key")};
     if (mutual) {
       argv.push_back("--client-ca");
       argv.push_back(dir_.Sub("ca.pem"));
@@ -70,8 +78,8 @@ TEST_F(TlsE2ETest, GrpcAndHttpsServeOnlyOverTls) {
   CommandResult plain = RunCommand({ORIGO_CLI_PATH, "--server", grpc, "health"});
   EXPECT_NE(plain.exit_code, 0);
 
-  CommandResult curl = RunCommand({"/usr/bin/curl", "-s", "--cacert", dir_.Sub("ca.pem"),
-                                   http + "/healthz"});
+  CommandResult curl =
+      RunCommand({"/usr/bin/curl", "-s", "--cacert", dir_.Sub("ca.pem"), http + "/healthz"});
   EXPECT_EQ(curl.exit_code, 0) << curl.err;
   EXPECT_NE(curl.out.find("\"status\":\"SERVING\""), std::string::npos) << curl.out;
   CommandResult untrusted = RunCommand({"/usr/bin/curl", "-s", http + "/healthz"});

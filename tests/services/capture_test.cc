@@ -118,7 +118,8 @@ class CaptureTest : public ::testing::Test {
     token.set_role(origo::v1::ROLE_PRODUCER);
     token.set_usci(usci);
     origo::v1::CreateTokenResponse token_response;
-    grpc::Status created = registry_->CreateToken(Context(regulator_).get(), token, &token_response);
+    grpc::Status created =
+        registry_->CreateToken(Context(regulator_).get(), token, &token_response);
     EXPECT_TRUE(created.ok()) << created.error_message();
     return {std::move(key), token_response.token()};
   }
@@ -197,9 +198,9 @@ TEST_F(CaptureTest, CapturedEventsAreProvablyInTheSignedLog) {
     std::vector<merkle::Hash> hashes;
     for (const auto& h : proof.proof().hashes()) hashes.push_back(merkle::HashFromBytes(h).value());
     auto cp = checkpoint::VerifyCheckpoint(proof.checkpoint().note(), verifier).value();
-    EXPECT_TRUE(merkle::VerifyInclusion(index, cp.size, merkle::LeafHash(proof.leaf()), hashes,
-                                        cp.root)
-                    .ok());
+    EXPECT_TRUE(
+        merkle::VerifyInclusion(index, cp.size, merkle::LeafHash(proof.leaf()), hashes, cp.root)
+            .ok());
   }
 }
 
@@ -251,9 +252,9 @@ TEST_F(CaptureTest, ProducerCannotCaptureForAnotherEnterprise) {
   auto [exporter_key, exporter_token] = Enroll(kExporter);
   origo::v1::CaptureResponse response;
   // The exporter's token with a batch signed by the grower's key for the grower.
-  grpc::Status s = Capture(
-      exporter_token, batch::SignBatch(Events(0, 2), kGrower, grower_key, NowMs()).value(),
-      &response);
+  grpc::Status s =
+      Capture(exporter_token, batch::SignBatch(Events(0, 2), kGrower, grower_key, NowMs()).value(),
+              &response);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
   // The exporter claiming the grower's key for itself.
   s = Capture(exporter_token,
@@ -274,8 +275,8 @@ TEST_F(CaptureTest, OneBadEventRejectsTheWholeBatchNamingPositionAndField) {
   events[7] = R"({"type":"ObjectEvent","eventTimeZoneOffset":"+08:00","action":"ADD",)"
               R"("epcList":["https://id.gs1.org/01/06971234000415/21/X1"]})";
   origo::v1::CaptureResponse response;
-  grpc::Status s = Capture(token, batch::SignBatch(events, kGrower, key, NowMs()).value(),
-                           &response);
+  grpc::Status s =
+      Capture(token, batch::SignBatch(events, kGrower, key, NowMs()).value(), &response);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_NE(s.error_message().find("event 7: eventTime"), std::string::npos) << s.error_message();
 
@@ -284,8 +285,7 @@ TEST_F(CaptureTest, OneBadEventRejectsTheWholeBatchNamingPositionAndField) {
   events[3].replace(events[3].find("06971234000415"), 14, "06971234000416");  // bad check digit
   s = Capture(token, batch::SignBatch(events, kGrower, key, NowMs()).value(), &response);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_NE(s.error_message().find("event 3: epcList[0]"), std::string::npos)
-      << s.error_message();
+  EXPECT_NE(s.error_message().find("event 3: epcList[0]"), std::string::npos) << s.error_message();
 
   // A tampered event after signing: the root no longer matches.
   auto batch = batch::SignBatch(Events(0, 10), kGrower, key, NowMs()).value();
@@ -366,10 +366,11 @@ TEST_F(CaptureTest, RestartKeepsRootAndCheckpointsStayConsistent) {
   ASSERT_TRUE(log_->GetConsistencyProof(Context("").get(), request, &proof).ok());
   std::vector<merkle::Hash> hashes;
   for (const auto& h : proof.proof().hashes()) hashes.push_back(merkle::HashFromBytes(h).value());
-  EXPECT_TRUE(merkle::VerifyConsistency(50, proof.proof().to_size(), hashes,
-                                        merkle::HashFromBytes(before.root_hash()).value(),
-                                        merkle::HashFromBytes(proof.checkpoint().root_hash()).value())
-                  .ok());
+  EXPECT_TRUE(
+      merkle::VerifyConsistency(50, proof.proof().to_size(), hashes,
+                                merkle::HashFromBytes(before.root_hash()).value(),
+                                merkle::HashFromBytes(proof.checkpoint().root_hash()).value())
+          .ok());
 }
 
 TEST_F(CaptureTest, StreamAcknowledgesEachBatchInOrder) {

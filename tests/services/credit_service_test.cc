@@ -609,8 +609,7 @@ TEST_F(CreditServiceTest, BlacklistedEnterpriseCannotShipForExport) {
            std::to_string(n) + R"(:00+08:00",)" +
            R"("eventTimeZoneOffset":"+08:00","action":"OBSERVE","bizStep":"shipping",)" +
            R"("disposition":"in_transit","epcList":["https://id.gs1.org/00/069712340000000019"],)" +
-           R"("destinationList":[{"type":"location","destination":")" +
-           destination + R"("}]})";
+           R"("destinationList":[{"type":"location","destination":")" + destination + R"("}]})";
   };
   client::Client producer(Options(producer_));
   auto capture = [&](const std::string& event) {

@@ -60,8 +60,8 @@ int64_t NowMs() {
 std::string Q(const std::string& path, double qty, const std::string& uom) {
   char buf[64];
   std::snprintf(buf, sizeof(buf), "%g", qty);
-  return R"({"epcClass":"https://id.gs1.org)" + path + R"(","quantity":)" + buf +
-         R"(,"uom":")" + uom + R"("})";
+  return R"({"epcClass":"https://id.gs1.org)" + path + R"(","quantity":)" + buf + R"(,"uom":")" +
+         uom + R"("})";
 }
 
 std::string Head(const std::string& type, const std::string& time) {
@@ -211,8 +211,8 @@ class ProvenanceTest : public ::testing::Test {
     item->set_name("imidacloprid");
     item->set_measured(0.05);
     origo::v1::RecordInspectionResponse recorded;
-    ASSERT_TRUE(provenance_->RecordInspection(Context(regulator_).get(), inspection, &recorded)
-                    .ok());
+    ASSERT_TRUE(
+        provenance_->RecordInspection(Context(regulator_).get(), inspection, &recorded).ok());
     ExpectAccepted(exporter, ReadLines(dir + "exporter.jsonl"));
   }
 
@@ -318,10 +318,10 @@ TEST_F(ProvenanceTest, OwnershipAndTimeOrder) {
       kExporter + R"("}])";
   ExpectAccepted(grower, {Observe("2026-10-04T08:00:00+08:00", "shipping", Q(kDriedLot, 240, "KGM"),
                                   "in_transit", parties)});
-  ExpectRejected(grower,
-                 {Observe("2026-10-05T08:00:00+08:00", "storing", Q(kDriedLot, 240, "KGM"),
-                          "in_progress")},
-                 grpc::StatusCode::FAILED_PRECONDITION, "ownership@2026.1");
+  ExpectRejected(
+      grower,
+      {Observe("2026-10-05T08:00:00+08:00", "storing", Q(kDriedLot, 240, "KGM"), "in_progress")},
+      grpc::StatusCode::FAILED_PRECONDITION, "ownership@2026.1");
   ExpectAccepted(exporter, {Observe("2026-10-05T08:00:00+08:00", "receiving",
                                     Q(kDriedLot, 240, "KGM"), "in_progress", parties)});
   origo::v1::GetLotRequest lot;
@@ -376,20 +376,22 @@ TEST_F(ProvenanceTest, GiClaimsNeedARegisteredBaseInTheZoneAndItsHarvest) {
   ExpectRejected(grower,
                  {Commission("2026-10-01T08:00:00+08:00", Q(kHarvestLot, 2500, "KGM"),
                              "/414/6971234000019/254/plot-07", gi)},
-                 grpc::StatusCode::FAILED_PRECONDITION, "above its recorded annual harvest of 2000");
-  ExpectRejected(grower,
-                 {Commission("2026-10-01T08:00:00+08:00", Q(kHarvestLot, 1000, "KGM"),
-                             "/414/6971234000019/254/plot-07", R"({"geographicIndication":"贺兰山东麓"})")},
-                 grpc::StatusCode::FAILED_PRECONDITION, "gi_claim@2026.1: claims 贺兰山东麓");
+                 grpc::StatusCode::FAILED_PRECONDITION,
+                 "above its recorded annual harvest of 2000");
+  ExpectRejected(
+      grower,
+      {Commission("2026-10-01T08:00:00+08:00", Q(kHarvestLot, 1000, "KGM"),
+                  "/414/6971234000019/254/plot-07", R"({"geographicIndication":"贺兰山东麓"})")},
+      grpc::StatusCode::FAILED_PRECONDITION, "gi_claim@2026.1: claims 贺兰山东麓");
   ExpectAccepted(grower, {Commission("2026-10-01T08:00:00+08:00", Q(kHarvestLot, 1000, "KGM"),
                                      "/414/6971234000019/254/plot-07", gi)});
   // Downstream: the wider zone (宁夏枸杞) may be claimed; a lot from outside the zone may not.
   ExpectAccepted(grower, {Transform("2026-10-03T08:00:00+08:00", "urn:origo:bizstep:drying",
                                     Q(kHarvestLot, 1000, "KGM"), Q(kDriedLot, 240, "KGM"),
                                     R"({"geographicIndication":"宁夏枸杞"})")});
-  ExpectAccepted(grower, {Commission("2026-10-01T08:00:00+08:00",
-                                     Q("/01/06971234000101/10/OTHER", 500, "KGM"),
-                                     "/414/6971234000019")});
+  ExpectAccepted(
+      grower, {Commission("2026-10-01T08:00:00+08:00", Q("/01/06971234000101/10/OTHER", 500, "KGM"),
+                          "/414/6971234000019")});
   ExpectRejected(grower,
                  {Transform("2026-10-03T08:00:00+08:00", "urn:origo:bizstep:drying",
                             Q("/01/06971234000101/10/OTHER", 500, "KGM"),
@@ -407,9 +409,8 @@ TEST_F(ProvenanceTest, HalalSlaughterNeedsCertificateSlaughtererAndAnteMortem) {
   const std::string who = R"({"slaughtererId":"HS-0042"})";
   ExpectAccepted(abattoir, {Commission("2026-10-01T08:00:00+08:00", Q(live, 1000, "KGM"),
                                        "/414/6971237000016")});
-  const std::string slaughter =
-      Transform("2026-10-02T08:00:00+08:00", step, Q(live, 1000, "KGM"), Q(carcass, 520, "KGM"),
-                who);
+  const std::string slaughter = Transform("2026-10-02T08:00:00+08:00", step, Q(live, 1000, "KGM"),
+                                          Q(carcass, 520, "KGM"), who);
   ExpectRejected(abattoir, {slaughter}, grpc::StatusCode::FAILED_PRECONDITION,
                  "event 0: bizStep: halal@2026.1: halal slaughter by " + std::string(kAbattoir) +
                      " without a halal certificate valid on 2026-10-02");
@@ -422,14 +423,14 @@ TEST_F(ProvenanceTest, HalalSlaughterNeedsCertificateSlaughtererAndAnteMortem) {
   cert.mutable_certificate()->set_valid_to("2026-12-31");
   origo::v1::AddCertificateResponse added;
   ASSERT_TRUE(registry_->AddCertificate(Context(regulator_).get(), cert, &added).ok());
-  ExpectRejected(abattoir,
-                 {Transform("2026-10-02T08:00:00+08:00", step, Q(live, 1000, "KGM"),
-                            Q(carcass, 520, "KGM"))},
-                 grpc::StatusCode::FAILED_PRECONDITION, "ilmd.slaughtererId: halal@2026.1");
+  ExpectRejected(
+      abattoir,
+      {Transform("2026-10-02T08:00:00+08:00", step, Q(live, 1000, "KGM"), Q(carcass, 520, "KGM"))},
+      grpc::StatusCode::FAILED_PRECONDITION, "ilmd.slaughtererId: halal@2026.1");
   ExpectRejected(abattoir, {slaughter}, grpc::StatusCode::FAILED_PRECONDITION,
                  "inputQuantityList[0].epcClass: halal@2026.1: no ante-mortem inspection");
-  ExpectAccepted(abattoir, {Observe("2026-10-01T18:00:00+08:00", "inspecting",
-                                    Q(live, 1000, "KGM"), "conformant"),
+  ExpectAccepted(abattoir, {Observe("2026-10-01T18:00:00+08:00", "inspecting", Q(live, 1000, "KGM"),
+                                    "conformant"),
                             slaughter});
   // Mixing the halal carcass with a non-halal lot is rejected.
   ExpectAccepted(abattoir, {Commission("2026-10-01T08:00:00+08:00", Q(pork, 100, "KGM"),
@@ -440,9 +441,9 @@ TEST_F(ProvenanceTest, HalalSlaughterNeedsCertificateSlaughtererAndAnteMortem) {
                             Q("/01/06971237000122/10/CUT-1", 580, "KGM"))},
                  grpc::StatusCode::FAILED_PRECONDITION,
                  "inputQuantityList[1].epcClass: halal@2026.1: mixes non-halal");
-  ExpectAccepted(abattoir, {Transform("2026-10-03T08:00:00+08:00", "urn:origo:bizstep:cutting",
-                                      Q(carcass, 500, "KGM"),
-                                      Q("/01/06971237000122/10/CUT-1", 480, "KGM"))});
+  ExpectAccepted(abattoir,
+                 {Transform("2026-10-03T08:00:00+08:00", "urn:origo:bizstep:cutting",
+                            Q(carcass, 500, "KGM"), Q("/01/06971237000122/10/CUT-1", 480, "KGM"))});
   origo::v1::GetLotRequest lot;
   lot.set_id("/01/06971237000122/10/CUT-1");
   origo::v1::GetLotResponse got;
@@ -459,9 +460,9 @@ TEST_F(ProvenanceTest, GojiExportNeedsAConformantResidueInspection) {
   const std::string export_event =
       Observe("2026-10-05T08:00:00+08:00", "shipping", Q(kDriedLot, 240, "KGM"), "in_transit",
               R"(,"destinationList":[{"type":"location","destination":"urn:origo:place:AE-DXB"}])");
-  ExpectRejected(grower, {export_event}, grpc::StatusCode::FAILED_PRECONDITION,
-                 "event 0: quantityList[0].epcClass: goji_export@2026.1: export of " +
-                     std::string(kDriedLot));
+  ExpectRejected(
+      grower, {export_event}, grpc::StatusCode::FAILED_PRECONDITION,
+      "event 0: quantityList[0].epcClass: goji_export@2026.1: export of " + std::string(kDriedLot));
   // A non-conformant inspection does not count; a conformant one on the ancestor does.
   origo::v1::RecordInspectionRequest inspection;
   inspection.set_lot(kHarvestLot);
@@ -469,14 +470,12 @@ TEST_F(ProvenanceTest, GojiExportNeedsAConformantResidueInspection) {
   item->set_name("chlorpyrifos");
   item->set_measured(0.5);
   origo::v1::RecordInspectionResponse recorded;
-  ASSERT_TRUE(provenance_->RecordInspection(Context(regulator_).get(), inspection, &recorded)
-                  .ok());
+  ASSERT_TRUE(provenance_->RecordInspection(Context(regulator_).get(), inspection, &recorded).ok());
   EXPECT_FALSE(recorded.inspection().conformant());
   ExpectRejected(grower, {export_event}, grpc::StatusCode::FAILED_PRECONDITION,
                  "goji_export@2026.1");
   item->set_measured(0.01);
-  ASSERT_TRUE(provenance_->RecordInspection(Context(regulator_).get(), inspection, &recorded)
-                  .ok());
+  ASSERT_TRUE(provenance_->RecordInspection(Context(regulator_).get(), inspection, &recorded).ok());
   EXPECT_TRUE(recorded.inspection().conformant());
   EXPECT_EQ(provenance_->RecordInspection(Context(grower.token).get(), inspection, &recorded)
                 .error_code(),
@@ -530,9 +529,9 @@ TEST_F(ProvenanceTest, QueryEventsFiltersAndPagesStayStableUnderWrites) {
   EXPECT_EQ(page.events(0).enterprise(), kGrower);
   ASSERT_FALSE(page.next_page_token().empty());
   // Writes between pages do not shift what the next page returns.
-  ExpectAccepted(grower, {Commission("2026-10-09T08:00:00+08:00",
-                                     Q("/01/06971234000101/10/L9", 10, "KGM"),
-                                     "/414/6971234000019")});
+  ExpectAccepted(grower,
+                 {Commission("2026-10-09T08:00:00+08:00", Q("/01/06971234000101/10/L9", 10, "KGM"),
+                             "/414/6971234000019")});
   std::vector<uint64_t> seen = {page.events(0).index(), page.events(1).index()};
   while (!page.next_page_token().empty()) {
     request.set_page_token(page.next_page_token());

@@ -45,8 +45,8 @@ TEST(EventLogTest, IncrementalRootEqualsRecursiveDefinitionForSizesUpTo1000) {
   for (uint64_t size = 0; size <= 1000; ++size) {
     merkle::Hash expected =
         merkle::RootFromLeafHashes(std::span<const merkle::Hash>(leaf_hashes.data(), size));
-    auto stored = size == 0 ? absl::StatusOr<merkle::Hash>(merkle::EmptyRoot())
-                            : log->RootAt(size, nullptr);
+    auto stored =
+        size == 0 ? absl::StatusOr<merkle::Hash>(merkle::EmptyRoot()) : log->RootAt(size, nullptr);
     ASSERT_TRUE(stored.ok()) << stored.status();
     ASSERT_EQ(*stored, expected) << "size " << size;
   }
@@ -88,8 +88,8 @@ TEST(EventLogTest, StateSurvivesReopenAndProofsVerify) {
   merkle::Hash root;
   std::vector<LeafToAppend> leaves;
   for (int i = 0; i < 37; ++i) {
-    leaves.push_back(MakeLeaf("e" + std::to_string(i), {"/01/06971234000415/21/S" +
-                                                        std::to_string(i % 3)}));
+    leaves.push_back(
+        MakeLeaf("e" + std::to_string(i), {"/01/06971234000415/21/S" + std::to_string(i % 3)}));
   }
   {
     auto store = Store::Open(dir.path()).value();

@@ -40,7 +40,10 @@ TEST(KeyEncodingTest, IdentifierKeysGroupByIdentifierThenIndex) {
 }
 
 TEST(KeyEncodingTest, TruncatedKeyIsReportedNotOverread) {
-  KeyReader reader(std::string_view("\x00\x05" "ab", 4));
+  KeyReader reader(
+      std::string_view("\x00\x05"
+                       "ab",
+                       4));
   std::string_view s;
   EXPECT_FALSE(reader.GetString(&s));
 }

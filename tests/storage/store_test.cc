@@ -95,8 +95,8 @@ TEST(StoreTest, RefusesAStoreWithAnUnknownFamily) {
     ASSERT_TRUE(rocksdb::DB::Open(options, dir.path(), &raw).ok());
     std::unique_ptr<rocksdb::DB> db(raw);
     rocksdb::ColumnFamilyHandle* handle = nullptr;
-    ASSERT_TRUE(db->CreateColumnFamily(rocksdb::ColumnFamilyOptions(), "from_the_future", &handle)
-                    .ok());
+    ASSERT_TRUE(
+        db->CreateColumnFamily(rocksdb::ColumnFamilyOptions(), "from_the_future", &handle).ok());
     ASSERT_TRUE(db->DestroyColumnFamilyHandle(handle).ok());
   }
   auto store = Store::Open(dir.path());
