@@ -155,6 +155,9 @@ absl::Status CreditArchive::Write(const Commit& commit) {
     batch.Put(blacklist, BlacklistKey(entry.usci(), entry.entry_id()),
               EncodeValue(blacklist_value));
   }
+  for (const IndexPut& put : commit.index_puts) {
+    batch.Put(store_->Family(put.family), put.key, put.value);
+  }
   if (commit.applied_below.has_value()) {
     origo::store::v1::Watermark watermark;
     watermark.set_applied_below(*commit.applied_below);

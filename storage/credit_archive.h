@@ -41,6 +41,7 @@
 #include "absl/synchronization/mutex.h"
 #include "core/credit/rating.h"
 #include "origo/v1/credit.pb.h"
+#include "storage/event_log.h"
 #include "storage/store.h"
 
 namespace origo::storage {
@@ -61,6 +62,9 @@ class CreditArchive {
     std::vector<origo::v1::BlacklistEntry> blacklist;
     // The new watermark, if it moves.
     std::optional<uint64_t> applied_below;
+    // Other index writes derived from these records (e.g. a lot's inspection in the lineage
+    // index), written in the same batch.
+    std::vector<IndexPut> index_puts;
   };
   absl::Status Write(const Commit& commit);
 

@@ -1,5 +1,9 @@
 #include "storage/lineage_index.h"
 
+#include <algorithm>
+#include <deque>
+#include <set>
+
 #include "core/base/status_macros.h"
 #include "core/crypto/hash.h"
 #include "storage/key_encoding.h"
@@ -14,6 +18,12 @@ constexpr char kFactTag = 'F';
 constexpr char kInspectionTag = 'I';
 constexpr char kViolationTag = 'V';
 constexpr char kHarvestTag = 'H';
+constexpr char kCreatedTag = 'C';  // 'C' str creator, u64 event ms, str lot, event id -> ""
+
+// A lot (AI 10) rather than a serial item or a logistic unit: what completeness counts.
+bool IsLotPath(std::string_view id) {
+  return id.find("/10/") != std::string_view::npos && id.find("/21/") == std::string_view::npos;
+}
 
 std::string Tagged(char tag, std::string_view id) {
   std::string key(1, tag);
@@ -113,6 +123,12 @@ std::vector<IndexPut> LineageIndex::Encode(const rules::Effects& effects) {
   for (const auto& [id, fact] : effects.facts) {
     puts.push_back(
         {ColumnFamily::kProvenance, Tagged(kFactTag, id) + effects.event_id, EncodeValue(fact)});
+    if (fact.role() == origo::store::v1::FACT_CREATED && IsLotPath(id)) {
+      std::string key = Tagged(kCreatedTag, fact.signer());
+      PutU64(&key, static_cast<uint64_t>(std::max<int64_t>(fact.event_time_ms(), 0)));
+      PutString(&key, id);
+      puts.push_back({ColumnFamily::kProvenance, key + effects.event_id, EncodeRawValue("")});
+    }
   }
   for (const rules::Edge& e : effects.edges) {
     std::string value = EncodeValue(e.edge);
@@ -170,6 +186,58 @@ absl::StatusOr<std::vector<origo::store::v1::StoredInspection>> LineageIndex::In
   return out;
 }
 
+absl::StatusOr<credit::TraceabilityFact> LineageIndex::Traceability(std::string_view usci,
+                                                                    int64_t from_ms, int64_t to_ms,
+                                                                    const ReadView& view) const {
+  // The newest kTraceabilityLots lots created in the window.
+  std::deque<std::string> lots;
+  std::set<std::string> listed;
+  const std::string prefix = Tagged(kCreatedTag, usci);
+  std::string start = prefix;
+  PutU64(&start, static_cast<uint64_t>(std::max<int64_t>(from_ms, 0)));
+  auto it = view.NewIterator(ColumnFamily::kProvenance);
+  for (it->Seek(start); it->Valid(); it->Next()) {
+    std::string_view key = it->key().ToStringView();
+    if (key.substr(0, prefix.size()) != prefix) break;
+    KeyReader reader(key.substr(prefix.size()));
+    uint64_t ms = 0;
+    std::string_view lot;
+    if (!reader.GetU64(&ms) || !reader.GetString(&lot)) {
+      return absl::DataLossError("lineage creation key is truncated");
+    }
+    if (static_cast<int64_t>(ms) > to_ms) break;
+    if (!listed.insert(std::string(lot)).second) continue;
+    lots.emplace_back(lot);
+    if (lots.size() > kTraceabilityLots) lots.pop_front();
+  }
+  ORIGO_RETURN_IF_ERROR(FromRocks(it->status(), "scan lineage creations"));
+
+  credit::TraceabilityFact fact;
+  for (const std::string& lot : lots) {
+    ++fact.lots;
+    // Full chain: every origin upstream of the lot was created at a registered production base,
+    // and the walk ended within its bound.
+    bool complete = true;
+    std::set<std::string> seen{lot};
+    std::deque<std::string> queue{lot};
+    while (!queue.empty() && complete) {
+      std::string id = queue.front();
+      queue.pop_front();
+      ORIGO_ASSIGN_OR_RETURN(auto edges, Upstream(id, view, kTraceabilityNodes));
+      if (edges.empty()) {
+        ORIGO_ASSIGN_OR_RETURN(auto facts, Facts(id, view));
+        complete = !rules::Fold(std::move(facts)).base.empty();
+      }
+      for (const rules::Edge& e : edges) {
+        if (seen.insert(e.from).second) queue.push_back(e.from);
+      }
+      if (seen.size() > kTraceabilityNodes) complete = false;
+    }
+    if (complete) ++fact.lots_full_chain;
+  }
+  return fact;
+}
+
 absl::StatusOr<double> LineageIndex::BaseHarvest(std::string_view base, int year,
                                                  const ReadView& view) const {
   double total = 0;
@@ -200,11 +268,16 @@ absl::StatusOr<std::vector<origo::store::v1::SuspectedViolation>> LineageIndex::
   return out;
 }
 
+IndexPut LineageIndex::EncodeInspection(const origo::store::v1::StoredInspection& inspection) {
+  return {ColumnFamily::kProvenance,
+          Tagged(kInspectionTag, inspection.lot()) + RawId(inspection.id()),
+          EncodeValue(inspection)};
+}
+
 absl::Status LineageIndex::PutInspection(const origo::store::v1::StoredInspection& inspection) {
   rocksdb::WriteBatch batch;
-  batch.Put(store_->Family(ColumnFamily::kProvenance),
-            Tagged(kInspectionTag, inspection.lot()) + RawId(inspection.id()),
-            EncodeValue(inspection));
+  IndexPut put = EncodeInspection(inspection);
+  batch.Put(store_->Family(put.family), put.key, put.value);
   return store_->Write(&batch);
 }
 
@@ -214,7 +287,31 @@ absl::Status LineageIndex::PutViolation(const origo::store::v1::SuspectedViolati
   PutU64(&key, static_cast<uint64_t>(violation.recorded_unix_ms()));
   key += RawId(violation.id());
   batch.Put(store_->Family(ColumnFamily::kProvenance), key, EncodeValue(violation));
-  return store_->Write(&batch);
+  ORIGO_RETURN_IF_ERROR(store_->Write(&batch));
+  if (violation_listener_) violation_listener_(violation);
+  return absl::OkStatus();
+}
+
+std::string LineageIndex::TypeTerm(std::string_view type) {
+  return std::string(kQueryTermPrefix) + "type:" + std::string(type);
+}
+std::string LineageIndex::BizStepTerm(std::string_view biz_step) {
+  return std::string(kQueryTermPrefix) + "bizStep:" + std::string(biz_step);
+}
+std::string LineageIndex::DispositionTerm(std::string_view disposition) {
+  return std::string(kQueryTermPrefix) + "disposition:" + std::string(disposition);
+}
+std::string LineageIndex::SignerTerm(std::string_view usci) {
+  return std::string(kQueryTermPrefix) + "signer:" + std::string(usci);
+}
+
+std::vector<std::string> LineageIndex::QueryTerms(const origo::v1::Event& event,
+                                                  std::string_view signer) {
+  std::vector<std::string> terms{TypeTerm(event.type())};
+  if (!event.biz_step().empty()) terms.push_back(BizStepTerm(event.biz_step()));
+  if (!event.disposition().empty()) terms.push_back(DispositionTerm(event.disposition()));
+  if (!signer.empty()) terms.push_back(SignerTerm(signer));
+  return terms;
 }
 
 }  // namespace origo::storage

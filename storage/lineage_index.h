@@ -10,6 +10,7 @@
 //                      'I' str id, inspection id         -> StoredInspection
 //                      'V' u64 ms, violation id          -> SuspectedViolation
 //                      'H' str base, u16 year, event id  -> HarvestRecord
+//                      'C' str creator, u64 ms, str lot, event id -> "" (lots by creator)
 // Facts, edges and harvest records of an event are written by EventLog::Append in the same
 // WriteBatch as the event (Encode builds them), and only when the event is new; every key ends
 // in the event id, so a rewrite is idempotent and no record is read-modified-written.
@@ -17,12 +18,14 @@
 // Errors: DATA_LOSS when a stored value does not decode; UNAVAILABLE on I/O errors.
 // Thread-safe: every method may be called concurrently; readers built by Reader() are not.
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "core/credit/rating.h"
 #include "core/rules/rules.h"
 #include "origo/store/v1/lineage.pb.h"
 #include "storage/event_log.h"
@@ -41,6 +44,20 @@ class LineageIndex {
   // The index writes of an accepted event, for LeafToAppend::index_puts.
   static std::vector<IndexPut> Encode(const rules::Effects& effects);
 
+  // Query terms of an event signed by `signer`, added to LeafToAppend::identifiers so that the
+  // identifier index (term, log index) answers QueryEvents filters in log order without a scan:
+  //   urn:origo:q:type:<type>  urn:origo:q:bizStep:<bizStep>  urn:origo:q:disposition:<disp>
+  //   urn:origo:q:signer:<USCI>
+  // (GLN readPoint / bizLocation are identifiers already). Terms never collide with canonical
+  // paths or the urn:origo:usci: identifiers of credit records.
+  static constexpr char kQueryTermPrefix[] = "urn:origo:q:";
+  static std::vector<std::string> QueryTerms(const origo::v1::Event& event,
+                                             std::string_view signer);
+  static std::string TypeTerm(std::string_view type);
+  static std::string BizStepTerm(std::string_view biz_step);
+  static std::string DispositionTerm(std::string_view disposition);
+  static std::string SignerTerm(std::string_view usci);
+
   // A rules::StateReader over `view` (which must outlive it); registry data is read at the
   // latest state.
   std::unique_ptr<rules::StateReader> Reader(const ReadView* view) const;
@@ -57,6 +74,15 @@ class LineageIndex {
   absl::StatusOr<std::vector<origo::store::v1::StoredInspection>> Inspections(
       std::string_view id, const ReadView& view) const;
   absl::StatusOr<double> BaseHarvest(std::string_view base, int year, const ReadView& view) const;
+
+  // Traceability completeness of `usci` (DESIGN §8): of the newest kTraceabilityLots lots it
+  // created with an eventTime in [from_ms, to_ms], how many have a full chain from origin: every
+  // upstream origin was created at a registered production base (within kTraceabilityNodes
+  // identifiers). Lots are AI 10 identifiers created by commissioning or transformation.
+  static constexpr size_t kTraceabilityLots = 200;
+  static constexpr size_t kTraceabilityNodes = 256;
+  absl::StatusOr<credit::TraceabilityFact> Traceability(std::string_view usci, int64_t from_ms,
+                                                        int64_t to_ms, const ReadView& view) const;
   // The newest `limit` suspected violations, newest first.
   absl::StatusOr<std::vector<origo::store::v1::SuspectedViolation>> Violations(
       size_t limit, const ReadView& view) const;
@@ -64,6 +90,15 @@ class LineageIndex {
   // Synced single writes. `inspection.id` / `violation.id` must be 64 hex characters.
   absl::Status PutInspection(const origo::store::v1::StoredInspection& inspection);
   absl::Status PutViolation(const origo::store::v1::SuspectedViolation& violation);
+  // The write PutInspection does, for a caller's own batch.
+  static IndexPut EncodeInspection(const origo::store::v1::StoredInspection& inspection);
+
+  // Called after each stored violation (the credit service logs it as a credit record). Set once,
+  // before serving.
+  using ViolationListener = std::function<void(const origo::store::v1::SuspectedViolation&)>;
+  void SetViolationListener(ViolationListener listener) {
+    violation_listener_ = std::move(listener);
+  }
 
   RegistryStore* registry() const { return registry_; }
   Store* store() const { return store_; }
@@ -71,6 +106,7 @@ class LineageIndex {
  private:
   Store* const store_;
   RegistryStore* const registry_;
+  ViolationListener violation_listener_;
 };
 
 }  // namespace origo::storage

@@ -409,7 +409,9 @@ int ShowArchive(const Globals& globals, const std::string& usci, uint32_t page_s
                        : e.record().has_quality_loss()       ? "quality loss"
                        : e.record().has_listing()            ? "listing"
                        : e.record().has_repair_application() ? "repair application"
-                                                             : "repair decision";
+                       : e.record().has_suspected_violation()
+                           ? "suspected violation " + e.record().suspected_violation().rule()
+                           : "repair decision";
     std::cout << "  log " << e.index() << "  " << kind << "  by " << e.author_usci() << "  "
               << e.record_id().substr(0, 16) << "\n";
   }

@@ -170,6 +170,12 @@ int LotShow(const Globals& globals, const std::string& id) {
   }
   std::cout << "  status    " << (v.recalled() ? "recalled " : "") << (v.held() ? "held " : "")
             << (v.halal() ? "halal " : "") << (!v.recalled() && !v.held() ? "ok" : "") << "\n";
+  if (v.recalled()) std::cout << "  recalled  via " << v.recall_source() << "\n";
+  if (v.held()) std::cout << "  held      via " << v.hold_source() << "\n";
+  if (v.blacklisted_producer()) {
+    std::cout << "  WARNING   the producer is on the quality blacklist (entry "
+              << v.blacklist_entry_id() << ")\n";
+  }
   for (const auto& [k, val] : v.ilmd()) std::cout << "  ilmd      " << k << " = " << val << "\n";
   for (const auto& c : v.certificates()) std::cout << "  cert      " << c << "\n";
   for (const auto& c : v.enterprise_certificates()) {

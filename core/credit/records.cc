@@ -19,6 +19,7 @@ constexpr std::string_view kQualityLoss = "QualityLossRecord";
 constexpr std::string_view kListing = "ListingRecord";
 constexpr std::string_view kRepairApplication = "RepairApplication";
 constexpr std::string_view kRepairDecision = "RepairDecision";
+constexpr std::string_view kSuspectedViolation = "SuspectedViolationRecord";
 constexpr std::string_view kTypePrefix = "{\"type\":\"";
 
 constexpr size_t kMaxText = 200;
@@ -38,6 +39,7 @@ google::protobuf::Message* MutableByName(std::string_view name, CreditRecord* re
   if (name == kListing) return record->mutable_listing();
   if (name == kRepairApplication) return record->mutable_repair_application();
   if (name == kRepairDecision) return record->mutable_repair_decision();
+  if (name == kSuspectedViolation) return record->mutable_suspected_violation();
   return nullptr;
 }
 
@@ -225,6 +227,20 @@ absl::Status ValidateDecision(const origo::v1::RepairDecision& r) {
   return CheckText("reason", r.reason(), kMaxLongText, true);
 }
 
+absl::Status ValidateViolation(const origo::v1::SuspectedViolationRecord& r, Day today) {
+  ORIGO_RETURN_IF_ERROR(CheckUsci("enterprise", r.enterprise()));
+  ORIGO_RETURN_IF_ERROR(CheckText("rule", r.rule(), kMaxText, true));
+  if (r.rule().find('@') == std::string::npos) return Invalid("rule", "must be rule_id@version");
+  if (r.event_id().size() != 64 ||
+      r.event_id().find_first_not_of("0123456789abcdef") != std::string::npos) {
+    return Invalid("eventId", "must be 64 lowercase hex characters");
+  }
+  ORIGO_RETURN_IF_ERROR(CheckText("field", r.field(), kMaxText, true));
+  ORIGO_RETURN_IF_ERROR(CheckText("reason", r.reason(), kMaxLongText, true));
+  ORIGO_RETURN_IF_ERROR(CheckTexts("identifiers", r.identifiers()));
+  return CheckDate("detectedDate", r.detected_date(), today);
+}
+
 }  // namespace
 
 std::string_view RecordTypeName(const CreditRecord& record) {
@@ -241,6 +257,8 @@ std::string_view RecordTypeName(const CreditRecord& record) {
       return kRepairApplication;
     case CreditRecord::kRepairDecision:
       return kRepairDecision;
+    case CreditRecord::kSuspectedViolation:
+      return kSuspectedViolation;
     case CreditRecord::RECORD_NOT_SET:
       break;
   }
@@ -264,8 +282,8 @@ absl::StatusOr<std::string> EncodeRecord(const CreditRecord& record) {
 bool LooksLikeRecord(std::string_view document) {
   if (document.substr(0, kTypePrefix.size()) != kTypePrefix) return false;
   std::string_view rest = document.substr(kTypePrefix.size());
-  for (std::string_view name :
-       {kInspection, kPenalty, kQualityLoss, kListing, kRepairApplication, kRepairDecision}) {
+  for (std::string_view name : {kInspection, kPenalty, kQualityLoss, kListing, kRepairApplication,
+                                kRepairDecision, kSuspectedViolation}) {
     if (rest.size() > name.size() && rest.substr(0, name.size()) == name &&
         rest[name.size()] == '"') {
       return true;
@@ -322,6 +340,8 @@ absl::Status ValidateRecord(const CreditRecord& record, Day today) {
       return ValidateApplication(record.repair_application());
     case CreditRecord::kRepairDecision:
       return ValidateDecision(record.repair_decision());
+    case CreditRecord::kSuspectedViolation:
+      return ValidateViolation(record.suspected_violation(), today);
     case CreditRecord::RECORD_NOT_SET:
       break;
   }
@@ -342,6 +362,8 @@ const std::string& SubjectUsci(const CreditRecord& record) {
       return record.repair_application().enterprise();
     case CreditRecord::kRepairDecision:
       return record.repair_decision().enterprise();
+    case CreditRecord::kSuspectedViolation:
+      return record.suspected_violation().enterprise();
     case CreditRecord::RECORD_NOT_SET:
       break;
   }

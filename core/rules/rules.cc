@@ -231,6 +231,12 @@ absl::Status Evaluation::CheckActedOn(const std::vector<Ref>& refs, bool creatin
     if (Enabled(kOwnership)) {
       ORIGO_ASSIGN_OR_RETURN(std::string holder, Holder(ref.id));
       bool ok = holder == signer_;
+      // A producer recalls or holds what it made, wherever it is now.
+      if (!ok && ev_.type() == epcis::kObjectEvent && ev_.action() == "OBSERVE" &&
+          (ev_.disposition() == kRecalled || ev_.disposition() == kHeld) &&
+          node.creator == signer_) {
+        ok = true;
+      }
       if (!ok && ev_.biz_step() == "receiving" && dst_owner_ == signer_ && !src_owner_.empty() &&
           src_owner_ == holder) {
         ok = true;
@@ -701,6 +707,71 @@ bool FactBefore(const LineageFact& a, const LineageFact& b) {
   return a.event_id() < b.event_id();
 }
 
+// Parameters a rule set may not carry: a typo in a rule id or a bound must stop the server, not
+// silently switch a check off or make it unpassable.
+absl::Status ValidateRuleSet(const origo::v1::RuleSet& set, const std::string& where) {
+  auto bad = [&](const std::string& field, const std::string& why) {
+    return absl::InvalidArgumentError(where + "." + field + ": " + why);
+  };
+  for (int j = 0; j < set.disabled_rules_size(); ++j) {
+    const std::string& id = set.disabled_rules(j);
+    if (std::find(std::begin(kRuleIds), std::end(kRuleIds), id) == std::end(kRuleIds)) {
+      return bad("disabled_rules[" + std::to_string(j) + "]",
+                 "unknown rule '" + id + "' (rules: " + absl::StrJoin(kRuleIds, ", ") + ")");
+    }
+  }
+  std::set<std::string> steps;
+  for (int j = 0; j < set.yield_bounds_size(); ++j) {
+    const auto& b = set.yield_bounds(j);
+    const std::string field = "yield_bounds[" + std::to_string(j) + "]";
+    if (b.biz_step().empty()) return bad(field + ".biz_step", "required");
+    if (!steps.insert(b.biz_step()).second) {
+      return bad(field + ".biz_step", "'" + b.biz_step() + "' has two bounds");
+    }
+    if (!std::isfinite(b.max_output_ratio()) || b.max_output_ratio() <= 0 ||
+        b.max_output_ratio() > 100) {
+      return bad(field + ".max_output_ratio", "must be in (0, 100]");
+    }
+  }
+  if (!std::isfinite(set.default_max_output_ratio()) || set.default_max_output_ratio() < 0 ||
+      set.default_max_output_ratio() > 100) {
+    return bad("default_max_output_ratio", "must be in (0, 100] (0 = default 1.0)");
+  }
+  for (const auto& [field, v] :
+       {std::pair<const char*, double>{"vintage_min_share", set.vintage_min_share()},
+        {"variety_min_share", set.variety_min_share()}}) {
+    if (!std::isfinite(v) || v < 0 || v > 1) return bad(field, "must be in (0, 1] (0 = default)");
+  }
+  std::set<std::string> pesticides;
+  for (int j = 0; j < set.residue_limits_size(); ++j) {
+    const auto& l = set.residue_limits(j);
+    const std::string field = "residue_limits[" + std::to_string(j) + "]";
+    if (l.pesticide().empty()) return bad(field + ".pesticide", "required");
+    if (!pesticides.insert(l.pesticide()).second) {
+      return bad(field + ".pesticide", "'" + l.pesticide() + "' has two limits");
+    }
+    if (!std::isfinite(l.max_mg_per_kg()) || l.max_mg_per_kg() <= 0) {
+      return bad(field + ".max_mg_per_kg", "must be a positive number of mg/kg");
+    }
+  }
+  std::set<std::string> zones;
+  for (int j = 0; j < set.gi_zones_size(); ++j) {
+    if (set.gi_zones(j).name().empty()) {
+      return bad("gi_zones[" + std::to_string(j) + "].name", "required");
+    }
+    zones.insert(set.gi_zones(j).name());
+  }
+  for (int j = 0; j < set.gi_zones_size(); ++j) {
+    for (const auto& w : set.gi_zones(j).within()) {
+      if (!zones.count(w)) {
+        return bad("gi_zones[" + std::to_string(j) + "].within",
+                   "'" + w + "' is not a zone of this rule set");
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 origo::v1::RuleSet DefaultRuleSet() {
@@ -728,7 +799,8 @@ origo::v1::RuleSet DefaultRuleSet() {
   set.set_vintage_min_share(0.80);
   set.set_variety_min_share(0.75);
   set.add_halal_slaughter_steps("urn:origo:bizstep:halal_slaughter");
-  // Illustrative entries in the shape of GB 2763 (mg/kg); load the official table via config.
+  // Illustrative entries in the shape of GB 2763 goji entries (mg/kg), not verified against the
+  // standard's text; operators load the official table via config (config.proto RuleSet).
   const std::pair<const char*, double> limits[] = {
       {"imidacloprid", 1.0}, {"acetamiprid", 2.0}, {"chlorpyrifos", 0.02}, {"cypermethrin", 0.5}};
   for (const auto& [name, limit] : limits) {
@@ -774,8 +846,14 @@ NodeState Fold(std::vector<LineageFact> facts) {
       s.created_ms = f.event_time_ms();
       s.owner = f.signer();
     }
-    if (f.disposition() == "recalled") s.recalled = true;
-    if (f.disposition() == "held") s.held = true;
+    if (f.disposition() == kRecalled && !s.recalled) {
+      s.recalled = true;
+      s.recall_event_id = f.event_id();
+    }
+    if (!f.disposition().empty() && f.disposition() != kRecalled) {
+      s.held = f.disposition() == kHeld;
+      s.hold_event_id = s.held ? f.event_id() : "";
+    }
     switch (f.role()) {
       case origo::store::v1::FACT_CREATED:
         created = true;
@@ -856,15 +934,26 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(const origo::v1::RulesCon
     engine->sets_.emplace_back(INT64_MIN, DefaultRuleSet());
     return engine;
   }
+  std::set<std::string> versions;
+  std::set<int64_t> starts;
   for (int i = 0; i < config.rule_sets_size(); ++i) {
     const auto& set = config.rule_sets(i);
     std::string where = "rules.rule_sets[" + std::to_string(i) + "]";
     if (set.version().empty()) return absl::InvalidArgumentError(where + ".version: required");
+    if (!versions.insert(set.version()).second) {
+      return absl::InvalidArgumentError(where + ".version: '" + set.version() +
+                                        "' names two rule sets; decisions must name one");
+    }
     auto from = ParseDateMs(set.effective_from(), false);
     if (!from) {
       return absl::InvalidArgumentError(where + ".effective_from: '" + set.effective_from() +
                                         "' is not YYYY-MM-DD");
     }
+    if (!starts.insert(*from).second) {
+      return absl::InvalidArgumentError(where + ".effective_from: another rule set starts on " +
+                                        set.effective_from());
+    }
+    ORIGO_RETURN_IF_ERROR(ValidateRuleSet(set, where));
     engine->sets_.emplace_back(*from, WithDefaults(set));
   }
   std::sort(engine->sets_.begin(), engine->sets_.end(),

@@ -11,7 +11,10 @@
 //                                      (creator, or last owning_party destination of a shipping
 //                                      or receiving event; for packed items, the container's
 //                                      owner) or receives (receiving named as owning_party
-//                                      destination from the current owner as source).
+//                                      destination from the current owner as source). The
+//                                      creator may also recall or hold what it made wherever it
+//                                      is (an ObjectEvent OBSERVE with disposition `recalled` or
+//                                      `non_sellable_other`).
 //   time_order    INVALID_ARGUMENT     an event cannot precede the creation of what it acts on.
 //   mass_balance  FAILED_PRECONDITION  a transformation consumes no more of a lot than remains,
 //                                      and sum(outputs) <= sum(inputs) x the step's yield bound.
@@ -61,6 +64,14 @@ inline constexpr char kHalal[] = "halal";
 inline constexpr char kGojiExport[] = "goji_export";
 inline constexpr char kWineClaim[] = "wine_claim";
 
+// Every rule id, as rule sets name them (disabled_rules) and rejections cite them.
+inline constexpr const char* kRuleIds[] = {kOwnership, kTimeOrder,  kMassBalance, kGiClaim,
+                                           kHalal,     kGojiExport, kWineClaim};
+
+// CBV dispositions that recall (for good) and hold (until another disposition) a product.
+inline constexpr char kRecalled[] = "recalled";
+inline constexpr char kHeld[] = "non_sellable_other";
+
 // The built-in rule set ("2026.1"), with every default filled in.
 origo::v1::RuleSet DefaultRuleSet();
 
@@ -97,8 +108,12 @@ struct NodeState {
   std::map<std::string, std::string> attributes;
   std::string base;
   bool ante_mortem_ok = false;  // an inspecting event without a non_conformant disposition
+  // A `recalled` disposition recalls it for good; a `non_sellable_other` disposition holds it
+  // until a later event gives it another disposition. The deciding events' ids (hex).
   bool recalled = false;
   bool held = false;
+  std::string recall_event_id;
+  std::string hold_event_id;
 };
 
 // Folds facts (any order) into a NodeState.
@@ -165,8 +180,11 @@ struct Violation {
 // Evaluates events against the rule set in effect at their time. Thread-safe (immutable).
 class Engine {
  public:
-  // `config` empty = the built-in rule set. INVALID_ARGUMENT for a rule set without a version
-  // or with a malformed effective_from.
+  // `config` empty = the built-in rule set. INVALID_ARGUMENT naming the field
+  // ("rules.rule_sets[i].<field>") for a rule set without a version, a version or start date
+  // used twice, a malformed effective_from, an unknown rule id in disabled_rules, a yield bound
+  // or residue limit that is not a positive number (or names its step / pesticide twice), a
+  // share outside [0, 1], or a GI zone nested in a zone the set does not define.
   static absl::StatusOr<std::unique_ptr<Engine>> Create(const origo::v1::RulesConfig& config);
 
   // The rule set (defaults applied) in effect at `unix_ms`.

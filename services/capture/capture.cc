@@ -40,7 +40,15 @@ absl::StatusOr<origo::v1::CaptureResponse> CaptureProcessor::Capture(
 }
 
 std::future<Sequencer::Result> CaptureProcessor::Submit(PreparedBatch& prepared) {
-  return sequencer_->SubmitAsync(std::move(prepared.leaves));
+  auto result = sequencer_->SubmitAsync(std::move(prepared.leaves));
+  if (!prepared.pending) return result;
+  // The batch's effects stay pending until its write has completed (or failed).
+  return std::async(std::launch::deferred,
+                    [result = std::move(result), pending = std::move(prepared.pending)]() mutable {
+                      Sequencer::Result r = result.get();
+                      pending.reset();
+                      return r;
+                    });
 }
 
 absl::StatusOr<CaptureProcessor::PreparedBatch> CaptureProcessor::Prepare(
@@ -102,6 +110,10 @@ absl::StatusOr<CaptureProcessor::PreparedBatch> CaptureProcessor::Prepare(
     crypto::Sha256Digest id = crypto::Sha256(batch.events(i));
     out.event_id.assign(reinterpret_cast<const char*>(id.data()), id.size());
     out.identifiers = parsed->identifiers;
+    // QueryEvents' index terms, written with the event.
+    for (std::string& t : storage::LineageIndex::QueryTerms(parsed->event, principal.usci)) {
+      out.identifiers.push_back(std::move(t));
+    }
     parsed_events[static_cast<size_t>(i)] = *std::move(parsed);
 
     ORIGO_ASSIGN_OR_RETURN(std::vector<merkle::Hash> path, tree.Path(static_cast<uint64_t>(i)));
@@ -115,10 +127,13 @@ absl::StatusOr<CaptureProcessor::PreparedBatch> CaptureProcessor::Prepare(
 
   if (lineage_ != nullptr && rules_ != nullptr) {
     ORIGO_RETURN_IF_ERROR(CheckExportGate(manifest.enterprise(), parsed_events, now));
-    ORIGO_RETURN_IF_ERROR(ApplyRules(manifest.enterprise(), parsed_events, &leaves, now));
+  }
+  PreparedBatch prepared;
+  if (lineage_ != nullptr && rules_ != nullptr) {
+    ORIGO_RETURN_IF_ERROR(
+        ApplyRules(manifest.enterprise(), parsed_events, &leaves, now, &prepared.pending));
   }
 
-  PreparedBatch prepared;
   prepared.event_ids.reserve(leaves.size());
   for (const auto& l : leaves) prepared.event_ids.push_back(l.event_id);
   prepared.leaves = std::move(leaves);
@@ -151,17 +166,36 @@ absl::Status CaptureProcessor::CheckExportGate(const std::string& signer,
 
 absl::Status CaptureProcessor::ApplyRules(const std::string& signer,
                                           const std::vector<epcis::ParsedEvent>& events,
-                                          std::vector<storage::LeafToAppend>* leaves, int64_t now) {
+                                          std::vector<storage::LeafToAppend>* leaves, int64_t now,
+                                          std::shared_ptr<void>* pending) {
+  // Judge and register under the identifiers' locks (core/rules/pending.h): concurrent batches
+  // on the same lots cannot both pass against the same state.
+  std::vector<std::string> ids;
+  for (const auto& leaf : *leaves) {
+    for (const std::string& id : leaf.identifiers) {
+      if (id.rfind(storage::LineageIndex::kQueryTermPrefix, 0) != 0) ids.push_back(id);
+    }
+  }
+  rules::PendingEffects::Lock lock = pending_.LockIds(ids);
   std::unique_ptr<storage::ReadView> view = lineage_->store()->Snapshot();
   std::unique_ptr<rules::StateReader> reader = lineage_->Reader(view.get());
   rules::BatchState state(reader.get());
+  absl::flat_hash_set<std::string> in_flight;
+  for (const auto& entry : pending_.Entries()) {
+    ORIGO_ASSIGN_OR_RETURN(auto written,
+                           view->Get(storage::ColumnFamily::kEventIndex, entry->first_event_id));
+    if (written.has_value()) continue;  // the snapshot shows it already
+    for (const rules::Effects& fx : entry->effects) state.Apply(fx);
+    in_flight.insert(entry->event_ids.begin(), entry->event_ids.end());
+  }
+  rules::PendingEffects::Entry mine;
   absl::flat_hash_set<std::string> seen;
   for (size_t i = 0; i < events.size(); ++i) {
     storage::LeafToAppend& leaf = (*leaves)[i];
     if (!seen.insert(leaf.event_id).second) continue;
     ORIGO_ASSIGN_OR_RETURN(auto existing,
                            view->Get(storage::ColumnFamily::kEventIndex, leaf.event_id));
-    if (existing.has_value()) continue;  // a retry: judged when first stored
+    if (existing.has_value() || in_flight.contains(leaf.event_id)) continue;  // a retry
     std::optional<rules::Violation> violation;
     auto effects = rules_->Evaluate(events[i], leaf.event_id, signer, state, &violation);
     if (!effects.ok()) {
@@ -184,7 +218,11 @@ absl::Status CaptureProcessor::ApplyRules(const std::string& signer,
     }
     state.Apply(*effects);
     leaf.index_puts = storage::LineageIndex::Encode(*effects);
+    if (mine.effects.empty()) mine.first_event_id = leaf.event_id;
+    mine.event_ids.push_back(leaf.event_id);
+    mine.effects.push_back(*std::move(effects));
   }
+  if (!mine.effects.empty()) *pending = pending_.Add(std::move(mine));
   return absl::OkStatus();
 }
 

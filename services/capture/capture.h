@@ -5,6 +5,7 @@
 
 #include "absl/status/statusor.h"
 #include "core/epcis/event.h"
+#include "core/rules/pending.h"
 #include "core/rules/rules.h"
 #include "origo/v1/capture.pb.h"
 #include "origo/v1/config.pb.h"
@@ -67,6 +68,8 @@ class CaptureProcessor {
   struct PreparedBatch {
     std::vector<storage::LeafToAppend> leaves;
     std::vector<std::string> event_ids;  // raw 32-byte ids, in batch order
+    // The batch's rule effects, pending until its write completes (core/rules/pending.h).
+    std::shared_ptr<void> pending;
   };
   absl::StatusOr<PreparedBatch> Prepare(const server::Principal& principal,
                                         const origo::v1::SignedBatch& batch);
@@ -79,7 +82,8 @@ class CaptureProcessor {
   absl::Status CheckExportGate(const std::string& signer,
                                const std::vector<epcis::ParsedEvent>& events, int64_t now) const;
   absl::Status ApplyRules(const std::string& signer, const std::vector<epcis::ParsedEvent>& events,
-                          std::vector<storage::LeafToAppend>* leaves, int64_t now);
+                          std::vector<storage::LeafToAppend>* leaves, int64_t now,
+                          std::shared_ptr<void>* pending);
 
   storage::RegistryStore* registry_;
   Sequencer* sequencer_;
@@ -88,6 +92,7 @@ class CaptureProcessor {
   ExportGate export_gate_;
   storage::LineageIndex* lineage_;
   const rules::Engine* rules_;
+  rules::PendingEffects pending_;
 };
 
 }  // namespace origo::capture

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <iostream>
 #include <map>
 #include <set>
 #include <utility>
@@ -187,13 +188,89 @@ CreditProcessor::CreditProcessor(storage::RegistryStore* registry, storage::Even
       clock_(clock ? std::move(clock) : Clock(SystemNowMs)),
       limiter_(options_.feedback) {}
 
+CreditProcessor::Options CreditProcessor::WithLineage(storage::LineageIndex* lineage,
+                                                      const ::origo::rules::Engine* sector_rules) {
+  Options options;
+  options.lineage = lineage;
+  options.sector_rules = sector_rules;
+  options.traceability = [lineage](std::string_view usci, Day from,
+                                   Day to) -> absl::StatusOr<std::optional<TraceabilityFact>> {
+    std::unique_ptr<storage::ReadView> view = lineage->store()->Snapshot();
+    ORIGO_ASSIGN_OR_RETURN(
+        TraceabilityFact fact,
+        lineage->Traceability(usci, StartOfDayUnixMs(from), EndOfDayUnixMs(to), *view));
+    if (fact.lots == 0) return std::nullopt;
+    return fact;
+  };
+  return options;
+}
+
 absl::StatusOr<std::unique_ptr<CreditProcessor>> CreditProcessor::Create(
     storage::RegistryStore* registry, storage::EventLog* log, capture::Sequencer* sequencer,
     storage::CreditArchive* archive, Options options, Clock clock) {
   std::unique_ptr<CreditProcessor> processor(
       new CreditProcessor(registry, log, sequencer, archive, std::move(options), std::move(clock)));
   ORIGO_RETURN_IF_ERROR(processor->CatchUp());
+  if (processor->options_.lineage != nullptr && processor->options_.server_key) {
+    CreditProcessor* p = processor.get();
+    processor->options_.lineage->SetViolationListener(
+        [p](const origo::store::v1::SuspectedViolation& v) {
+          absl::Status logged = p->RecordViolation(v);
+          // The rejection stands either way; the violation is still in the lineage index.
+          if (!logged.ok()) std::cerr << "suspected violation not logged: " << logged << "\n";
+        });
+  }
   return processor;
+}
+
+absl::Status CreditProcessor::RecordViolation(const origo::store::v1::SuspectedViolation& v) {
+  CreditRecord record;
+  auto* r = record.mutable_suspected_violation();
+  r->set_enterprise(v.enterprise());
+  r->set_rule(v.rule());
+  r->set_event_id(v.event_id());
+  r->set_field(v.field());
+  r->set_reason(v.reason().substr(0, 2000));
+  for (int i = 0; i < v.identifiers_size() && i < 50; ++i) r->add_identifiers(v.identifiers(i));
+  r->set_detected_date(FormatDate(DayOfUnixMs(v.recorded_unix_ms())));
+  return RecordAsServer({std::move(record)}).status();
+}
+
+// The lineage index's copy of an archived inspection of a lot (what lot views and the goji
+// export rule read). Pesticide residue: an item named in the residue table of the sector rules.
+static std::optional<origo::store::v1::StoredInspection> LineageInspection(
+    const origo::v1::ArchiveEntry& entry, const ::origo::rules::Engine* sector_rules) {
+  const origo::v1::InspectionRecord& r = entry.record().inspection();
+  if (r.lot().empty()) return std::nullopt;
+  origo::store::v1::StoredInspection stored;
+  stored.set_id(entry.record_id());
+  stored.set_lot(r.lot());
+  stored.set_enterprise(r.enterprise());
+  bool residue = false;
+  for (const origo::v1::TestItem& item : r.items()) {
+    auto* out = stored.add_items();
+    out->set_name(item.name());
+    out->set_measured(item.measured());
+    out->set_unit(item.unit());
+    out->set_limit(item.limit());
+    out->set_pass(item.verdict() == origo::v1::VERDICT_PASS);
+    if (sector_rules != nullptr) {
+      for (const auto& l : sector_rules->SetAt(entry.record_unix_ms()).residue_limits()) {
+        residue = residue || l.pesticide() == item.name();
+      }
+    }
+  }
+  stored.set_kind(residue ? "pesticide_residue" : (r.export_() ? "export" : "sampling"));
+  stored.set_conformant(r.verdict() == origo::v1::VERDICT_PASS);
+  stored.set_report_no(r.report_no());
+  stored.set_lab(r.lab());
+  stored.set_sampling_date(r.sampling_date());
+  stored.set_recorded_unix_ms(entry.record_unix_ms());
+  stored.set_recorded_by(entry.author_usci());
+  if (sector_rules != nullptr) {
+    stored.set_rules_version(sector_rules->SetAt(entry.record_unix_ms()).version());
+  }
+  return stored;
 }
 
 absl::StatusOr<origo::v1::Sector> CreditProcessor::SectorOf(std::string_view usci) const {
@@ -215,6 +292,11 @@ absl::Status CreditProcessor::Apply(const origo::v1::ArchiveEntry& entry, Pendin
   const RecordContext context{entry.index(), entry.record_unix_ms(), entry.author_usci()};
   pending->commit.entries.push_back(entry);
   std::vector<EntryKey>& touched = pending->touched.emplace_back();
+  if (record.has_inspection() && options_.lineage != nullptr) {
+    if (auto stored = LineageInspection(entry, options_.sector_rules)) {
+      pending->commit.index_puts.push_back(storage::LineageIndex::EncodeInspection(*stored));
+    }
+  }
 
   ORIGO_ASSIGN_OR_RETURN(std::optional<BlacklistEntry> created,
                          EntryCreatedBy(record, context, **rules));
@@ -345,7 +427,30 @@ absl::StatusOr<origo::v1::SignedRecordsResponse> CreditProcessor::Submit(
     }
     records[static_cast<size_t>(i)] = *std::move(parsed);
   }
+  return Commit(action, batch, manifest, std::move(records));
+}
 
+absl::StatusOr<origo::v1::SignedRecordsResponse> CreditProcessor::RecordAsServer(
+    std::vector<CreditRecord> records) {
+  if (!options_.server_key) {
+    return absl::FailedPreconditionError("the server has no key to sign credit records with");
+  }
+  std::vector<std::string> documents;
+  for (const CreditRecord& record : records) {
+    ORIGO_ASSIGN_OR_RETURN(std::string document, EncodeRecord(record));
+    documents.push_back(std::move(document));
+  }
+  ORIGO_ASSIGN_OR_RETURN(
+      origo::v1::SignedBatch batch,
+      batch::SignBatch(documents, options_.server_author, *options_.server_key, clock_()));
+  ORIGO_ASSIGN_OR_RETURN(origo::v1::BatchManifest manifest, batch::ParseManifest(batch.manifest()));
+  return Commit(RecordAction::kRecordInspection, batch, manifest, std::move(records));
+}
+
+absl::StatusOr<origo::v1::SignedRecordsResponse> CreditProcessor::Commit(
+    RecordAction action, const origo::v1::SignedBatch& batch,
+    const origo::v1::BatchManifest& manifest, std::vector<CreditRecord> records) {
+  const std::string& author = manifest.enterprise();
   absl::MutexLock lock(&write_mu_);
   if (behind_) ORIGO_RETURN_IF_ERROR(CatchUpLocked());
   const int64_t now = clock_();

@@ -48,12 +48,15 @@
 #include "absl/synchronization/mutex.h"
 #include "core/credit/rating.h"
 #include "core/credit/rules.h"
+#include "core/crypto/keys.h"
+#include "core/rules/rules.h"
 #include "origo/v1/credit.pb.h"
 #include "services/capture/sequencer.h"
 #include "services/credit/feedback_limiter.h"
 #include "services/server/auth.h"
 #include "storage/credit_archive.h"
 #include "storage/event_log.h"
+#include "storage/lineage_index.h"
 #include "storage/registry_store.h"
 
 namespace origo::credit {
@@ -84,7 +87,22 @@ class CreditProcessor {
     // Most record documents in one signed batch. Default 1000.
     size_t max_batch_records = 1000;
     TraceabilitySource traceability;
+    // The server's own signing key (the log key) and the author name its records carry (the log
+    // origin), for RecordAsServer. Without a key RecordAsServer fails.
+    std::shared_ptr<const crypto::PrivateKey> server_key;
+    std::string server_author;
+    // Inspections of lots are also written to the lineage index (in the archive's batch), where
+    // the capture rules (goji export) and lot views read them; `sector_rules` says which test
+    // items are pesticide residues (its residue table). Both optional.
+    storage::LineageIndex* lineage = nullptr;
+    const ::origo::rules::Engine* sector_rules = nullptr;
   };
+
+  // Default options with traceability completeness read from the lineage index (lots created
+  // in the window and how many trace back to registered production bases), at the latest state.
+  // `lineage` must outlive the processor.
+  static Options WithLineage(storage::LineageIndex* lineage,
+                             const ::origo::rules::Engine* sector_rules);
 
   // Builds the processor and catches the archive up with the log (see the file comment). None
   // of the pointers is owned; all must outlive the processor. `clock` defaults to the system
@@ -103,6 +121,18 @@ class CreditProcessor {
   absl::StatusOr<origo::v1::SignedRecordsResponse> Submit(const server::Principal& principal,
                                                           RecordAction action,
                                                           const origo::v1::SignedBatch& batch)
+      ABSL_LOCKS_EXCLUDED(write_mu_);
+
+  // Records signed by the server itself (Options::server_key), for what no organisation signs:
+  // suspected violations found by the capture rules, and the regulator's unsigned inspection
+  // call of ProvenanceService. Checked, logged and archived exactly as Submit does after its
+  // signature and author checks. Errors as Submit's state checks.
+  absl::StatusOr<origo::v1::SignedRecordsResponse> RecordAsServer(
+      std::vector<origo::v1::CreditRecord> records) ABSL_LOCKS_EXCLUDED(write_mu_);
+
+  // Logs a suspected violation of the capture rules as a server-signed credit record of the
+  // enterprise (set up by Create as the lineage index's violation listener).
+  absl::Status RecordViolation(const origo::store::v1::SuspectedViolation& violation)
       ABSL_LOCKS_EXCLUDED(write_mu_);
 
   // Public feedback from `address` (the client's IP). INVALID_ARGUMENT for a bad field (rating
@@ -146,6 +176,11 @@ class CreditProcessor {
   struct Pending;  // one batch being applied (defined in credit.cc)
 
   absl::Status CatchUpLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  // Submit after the signature and author checks: state checks, log append, archive write.
+  absl::StatusOr<origo::v1::SignedRecordsResponse> Commit(
+      RecordAction action, const origo::v1::SignedBatch& batch,
+      const origo::v1::BatchManifest& manifest, std::vector<origo::v1::CreditRecord> records)
+      ABSL_LOCKS_EXCLUDED(write_mu_);
   // Applies one logged record to `pending`: its archive entry and blacklist effects.
   absl::Status Apply(const origo::v1::ArchiveEntry& entry, Pending* pending)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);

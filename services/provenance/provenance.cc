@@ -14,6 +14,8 @@
 #include "core/epcis/event.h"
 #include "core/gs1/digital_link.h"
 #include "origo/v1/log.pb.h"
+#include "rocksdb/iterator.h"
+#include "storage/key_encoding.h"
 
 namespace origo::provenance {
 namespace {
@@ -167,6 +169,14 @@ class Reader {
     for (const auto& [k, val] : s.attributes) (*v.mutable_ilmd())[k] = val;
     v.set_recalled(s.recalled);
     v.set_held(s.held);
+    if (s.recalled) {
+      v.set_recall_source(id);
+      v.set_recall_event_id(s.recall_event_id);
+    }
+    if (s.held) {
+      v.set_hold_source(id);
+      v.set_hold_event_id(s.hold_event_id);
+    }
     v.set_halal(s.halal);
     for (const auto& z : s.gi_zones) v.add_gi_zones(z);
     v.set_base(s.base);
@@ -274,10 +284,71 @@ Provenance::Provenance(storage::LineageIndex* lineage, storage::EventLog* log,
       rules_(rules),
       clock_(clock ? std::move(clock) : Clock(SystemNowMs)) {}
 
+absl::Status Provenance::AddStatus(const storage::ReadView& view_at,
+                                   origo::v1::LotView* view) const {
+  // Breadth-first upstream: a recall of the lot reaches its bottles, of an ingredient the blend.
+  std::set<std::string> seen{view->id()};
+  std::deque<std::string> queue;
+  auto visit = [&](const std::string& id) {
+    if (seen.size() < kStatusNodes && seen.insert(id).second) queue.push_back(id);
+  };
+  if (!view->lot().empty()) visit(view->lot());
+  auto up = [&](const std::string& id) -> absl::Status {
+    ORIGO_ASSIGN_OR_RETURN(auto edges, lineage_->Upstream(id, view_at, kStatusNodes));
+    for (const rules::Edge& e : edges) visit(e.from);
+    return absl::OkStatus();
+  };
+  ORIGO_RETURN_IF_ERROR(up(view->id()));
+  // What holds it counts too: a carton on a held pallet is held.
+  std::string container = view->container();
+  for (int depth = 0; depth < 8 && !container.empty(); ++depth) {
+    ORIGO_ASSIGN_OR_RETURN(auto facts, lineage_->Facts(container, view_at));
+    rules::NodeState s = rules::Fold(std::move(facts));
+    if (s.recalled && !view->recalled()) {
+      view->set_recalled(true);
+      view->set_recall_source(container);
+      view->set_recall_event_id(s.recall_event_id);
+    }
+    if (s.held && !view->held()) {
+      view->set_held(true);
+      view->set_hold_source(container);
+      view->set_hold_event_id(s.hold_event_id);
+    }
+    container = s.container;
+  }
+  while (!queue.empty() && !(view->recalled() && view->held())) {
+    std::string id = queue.front();
+    queue.pop_front();
+    ORIGO_ASSIGN_OR_RETURN(auto facts, lineage_->Facts(id, view_at));
+    rules::NodeState s = rules::Fold(std::move(facts));
+    if (s.recalled && !view->recalled()) {
+      view->set_recalled(true);
+      view->set_recall_source(id);
+      view->set_recall_event_id(s.recall_event_id);
+    }
+    if (s.held && !view->held()) {
+      view->set_held(true);
+      view->set_hold_source(id);
+      view->set_hold_event_id(s.hold_event_id);
+    }
+    ORIGO_RETURN_IF_ERROR(up(id));
+  }
+  if (archive_ != nullptr && !view->creator().empty()) {
+    ORIGO_ASSIGN_OR_RETURN(auto listing, archive_->ActiveListing(view->creator(), clock_()));
+    if (listing.has_value()) {
+      view->set_blacklisted_producer(true);
+      view->set_blacklist_entry_id(listing->entry_id());
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<origo::v1::LotView> Provenance::GetLot(std::string_view id) const {
   ORIGO_ASSIGN_OR_RETURN(gs1::DigitalLink link, ParseId(id, "id"));
   Reader reader(lineage_);
-  return reader.View(link);
+  ORIGO_ASSIGN_OR_RETURN(origo::v1::LotView view, reader.View(link));
+  ORIGO_RETURN_IF_ERROR(AddStatus(reader.view(), &view));
+  return view;
 }
 
 absl::StatusOr<origo::v1::GetItemResponse> Provenance::GetItem(std::string_view id) const {
@@ -289,11 +360,15 @@ absl::StatusOr<origo::v1::GetItemResponse> Provenance::GetItem(std::string_view 
   Reader reader(lineage_);
   origo::v1::GetItemResponse response;
   ORIGO_ASSIGN_OR_RETURN(*response.mutable_item(), reader.View(link));
+  ORIGO_RETURN_IF_ERROR(AddStatus(reader.view(), response.mutable_item()));
   if (!response.item().lot().empty()) {
     auto lot = gs1::ParseDigitalLink(response.item().lot());
     if (lot.ok()) {
       auto view = reader.View(*lot);
-      if (view.ok()) *response.mutable_lot() = *std::move(view);
+      if (view.ok()) {
+        ORIGO_RETURN_IF_ERROR(AddStatus(reader.view(), &*view));
+        *response.mutable_lot() = *std::move(view);
+      }
     }
   }
   return response;
@@ -415,7 +490,9 @@ absl::StatusOr<origo::v1::QueryEventsResponse> Provenance::QueryEvents(
 
   const uint64_t size = log_->Head().size;
   std::unique_ptr<storage::ReadView> view = lineage_->store()->Snapshot();
-  // Candidates: the identifier index when an EPC is named, else the log in order.
+  // Candidates in ascending log index from `start`: the identifier index of the named EPCs; else
+  // of the most selective indexed filter (a query term written with each event, see
+  // LineageIndex::QueryTerms); else the log itself. The other filters are checked on each event.
   std::vector<uint64_t> candidates;
   bool indexed = !match_epc.empty() || !match_any.empty();
   if (indexed) {
@@ -429,6 +506,28 @@ absl::StatusOr<origo::v1::QueryEventsResponse> Provenance::QueryEvents(
       }
     }
     candidates.assign(all.begin(), all.end());
+  }
+  std::string term;
+  if (!indexed) {
+    if (!read_point.empty() && read_point.rfind("/414/", 0) == 0) {
+      term = read_point;
+    } else if (!biz_location.empty() && biz_location.rfind("/414/", 0) == 0) {
+      term = biz_location;
+    } else if (!request.enterprise().empty()) {
+      term = storage::LineageIndex::SignerTerm(request.enterprise());
+    } else if (!request.disposition().empty()) {
+      term = storage::LineageIndex::DispositionTerm(request.disposition());
+    } else if (!request.biz_step().empty()) {
+      term = storage::LineageIndex::BizStepTerm(request.biz_step());
+    } else if (!request.event_type().empty()) {
+      term = storage::LineageIndex::TypeTerm(request.event_type());
+    }
+  }
+  std::unique_ptr<rocksdb::Iterator> term_it;
+  const std::string term_prefix = storage::IdentifierPrefix(term);
+  if (!term.empty()) {
+    term_it = view->NewIterator(storage::ColumnFamily::kIdentifierIndex);
+    term_it->Seek(storage::IdentifierKey(term, start));
   }
   origo::v1::QueryEventsResponse response;
   epcis::ValidationOptions options;
@@ -445,6 +544,23 @@ absl::StatusOr<origo::v1::QueryEventsResponse> Provenance::QueryEvents(
         break;
       }
       index = candidates[ci++];
+    } else if (term_it != nullptr) {
+      if (!term_it->Valid() ||
+          term_it->key().ToStringView().substr(0, term_prefix.size()) != term_prefix) {
+        ORIGO_RETURN_IF_ERROR(
+            term_it->status().ok()
+                ? absl::OkStatus()
+                : absl::UnavailableError("scan query index: " + term_it->status().ToString()));
+        next = size;
+        break;
+      }
+      ORIGO_ASSIGN_OR_RETURN(
+          index, storage::DecodeU64Key(term_it->key().ToStringView().substr(term_prefix.size())));
+      if (index >= size) {
+        next = size;
+        break;
+      }
+      term_it->Next();
     } else {
       if (next >= size) break;
       index = next;
@@ -530,11 +646,15 @@ absl::StatusOr<origo::v1::ResolveResponse> Provenance::Resolve(
   origo::v1::ResolveResponse response;
   response.set_canonical_path(link->CanonicalPath());
   ORIGO_ASSIGN_OR_RETURN(*response.mutable_view(), reader.View(*link));
+  ORIGO_RETURN_IF_ERROR(AddStatus(reader.view(), response.mutable_view()));
   if (!response.view().lot().empty()) {
     auto lot = gs1::ParseDigitalLink(response.view().lot());
     if (lot.ok()) {
       auto view = reader.View(*lot);
-      if (view.ok()) *response.mutable_lot() = *std::move(view);
+      if (view.ok()) {
+        ORIGO_RETURN_IF_ERROR(AddStatus(reader.view(), &*view));
+        *response.mutable_lot() = *std::move(view);
+      }
     }
   }
   return response;
@@ -543,6 +663,7 @@ absl::StatusOr<origo::v1::ResolveResponse> Provenance::Resolve(
 absl::StatusOr<origo::v1::InspectionResult> Provenance::RecordInspection(
     const origo::v1::RecordInspectionRequest& request, const std::string& recorded_by) const {
   ORIGO_ASSIGN_OR_RETURN(gs1::DigitalLink link, ParseId(request.lot(), "lot"));
+  if (!link.IsLot()) return absl::InvalidArgumentError("lot: must name a lot (GTIN and AI 10)");
   if (request.items().empty()) {
     return absl::InvalidArgumentError("items: an inspection needs at least one test item");
   }
@@ -557,10 +678,55 @@ absl::StatusOr<origo::v1::InspectionResult> Provenance::RecordInspection(
     items.push_back(std::move(r));
   }
   ORIGO_ASSIGN_OR_RETURN(items, rules_->JudgeItems(std::move(items), now));
+  const std::string kind = request.kind().empty() ? "pesticide_residue" : request.kind();
+  const std::string lot = link.CanonicalPath();
+  std::string enterprise = request.enterprise();
+  if (enterprise.empty()) {
+    Reader reader(lineage_);
+    ORIGO_ASSIGN_OR_RETURN(rules::NodeState state, reader.State(lot));
+    if (!state.known) return absl::NotFoundError("lot: nothing is recorded for " + lot);
+    enterprise = state.creator;
+  }
+
+  if (credit_ != nullptr) {
+    origo::v1::CreditRecord record;
+    auto* r = record.mutable_inspection();
+    r->set_enterprise(enterprise);
+    r->set_lot(lot);
+    r->set_lab(request.lab().empty() ? "recorded by token " + recorded_by : request.lab());
+    r->set_sampling_date(
+        request.sampling_date().empty()
+            ? absl::FormatTime("%Y-%m-%d", absl::FromUnixMillis(now), absl::UTCTimeZone())
+            : request.sampling_date());
+    r->set_report_no(request.report_no().empty()
+                         ? "token " + recorded_by + " at " + std::to_string(now)
+                         : request.report_no());
+    bool pass = true;
+    for (const auto& item : items) {
+      auto* t = r->add_items();
+      t->set_name(item.name());
+      t->set_measured(item.measured());
+      t->set_unit(item.unit());
+      t->set_limit(item.limit());
+      t->set_verdict(item.pass() ? origo::v1::VERDICT_PASS : origo::v1::VERDICT_FAIL);
+      t->set_safety(kind == "pesticide_residue");
+      pass = pass && item.pass();
+    }
+    r->set_verdict(pass ? origo::v1::VERDICT_PASS : origo::v1::VERDICT_FAIL);
+    ORIGO_ASSIGN_OR_RETURN(auto recorded, credit_->RecordAsServer({std::move(record)}));
+    const std::string& id = recorded.records(0).record_id();
+    std::unique_ptr<storage::ReadView> view = lineage_->store()->Snapshot();
+    ORIGO_ASSIGN_OR_RETURN(auto stored, lineage_->Inspections(lot, *view));
+    for (const auto& s : stored) {
+      if (s.id() == id) return ToApi(s);
+    }
+    return absl::InternalError("inspection " + id + " was logged but is not in the lot's index");
+  }
+
   origo::store::v1::StoredInspection stored;
-  stored.set_lot(link.CanonicalPath());
-  stored.set_enterprise(request.enterprise());
-  stored.set_kind(request.kind().empty() ? "pesticide_residue" : request.kind());
+  stored.set_lot(lot);
+  stored.set_enterprise(enterprise);
+  stored.set_kind(kind);
   bool conformant = true;
   for (auto& item : items) {
     conformant = conformant && item.pass();

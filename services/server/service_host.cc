@@ -128,10 +128,17 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Create(const origo::v1
   host->admin_service_ = std::make_unique<admin::AdminServiceImpl>(
       host->log_.get(), host->authenticator_.get(), config.data_dir());
   host->credit_archive_ = std::make_unique<storage::CreditArchive>(store);
+  auto credit_options =
+      credit::CreditProcessor::WithLineage(host->lineage_.get(), host->rules_.get());
+  ORIGO_ASSIGN_OR_RETURN(crypto::PrivateKey server_key,
+                         transparency::LoadOrCreateLogKey(config.data_dir()));
+  credit_options.server_key = std::make_shared<const crypto::PrivateKey>(std::move(server_key));
+  credit_options.server_author = config.log().origin();
   ORIGO_ASSIGN_OR_RETURN(host->credit_,
                          credit::CreditProcessor::Create(
                              host->registry_.get(), host->log_.get(), host->sequencer_.get(),
-                             host->credit_archive_.get(), credit::CreditProcessor::Options()));
+                             host->credit_archive_.get(), std::move(credit_options)));
+  host->provenance_->SetCredit(host->credit_archive_.get(), host->credit_.get());
   host->credit_service_ =
       std::make_unique<credit::CreditServiceImpl>(host->credit_.get(), host->authenticator_.get());
   // Export shipping by an enterprise on the public quality blacklist is refused.

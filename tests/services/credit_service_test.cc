@@ -3,6 +3,7 @@
 // service through a real in-process server and the real client (roles, proofs, feedback,
 // reports).
 
+#include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -16,6 +17,7 @@
 #include "core/credit/dates.h"
 #include "core/merkle/merkle.h"
 #include "core/usci/usci.h"
+#include "origo/v1/provenance.grpc.pb.h"
 #include "rocksdb/write_batch.h"
 #include "services/capture/sequencer.h"
 #include "services/credit/credit.h"
@@ -641,6 +643,46 @@ TEST_F(CreditServiceTest, BlacklistedEnterpriseCannotShipForExport) {
       << refused.status();
   auto domestic = capture(Shipping("urn:origo:place:CN-NX", 3));
   EXPECT_TRUE(domestic.ok()) << domestic.status();
+}
+
+TEST_F(CreditServiceTest, LotsOfABlacklistedProducerCarryTheWarningAndTheListing) {
+  const std::string lot = "/01/06971236000123/10/W25-CS";
+  const std::string commission =
+      R"({"type":"ObjectEvent","eventTime":"2026-03-01T08:00:00+08:00",)"
+      R"("eventTimeZoneOffset":"+08:00","action":"ADD","bizStep":"commissioning",)"
+      R"("quantityList":[{"epcClass":"https://id.gs1.org)" +
+      lot + R"(","quantity":800,"uom":"LTR"}]})";
+  client::Client producer(Options(producer_));
+  origo::v1::CaptureRequest capture;
+  *capture.mutable_batch() = batch::SignBatch({commission}, kWinery, *winery_key_, NowMs()).value();
+  ASSERT_TRUE(producer.Capture(capture).ok());
+
+  auto channel = grpc::CreateChannel(server_->grpc_address(), grpc::InsecureChannelCredentials());
+  auto provenance = origo::v1::ProvenanceService::NewStub(channel);
+  auto get_lot = [&]() {
+    grpc::ClientContext context;
+    origo::v1::GetLotRequest request;
+    request.set_id("https://id.gs1.org" + lot);
+    origo::v1::GetLotResponse response;
+    grpc::Status s = provenance->GetLot(&context, request, &response);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return response.lot();
+  };
+  EXPECT_FALSE(get_lot().blacklisted_producer());
+  EXPECT_EQ(get_lot().blacklist_entry_id(), 0u);
+
+  client::Client as_inspector(Options(inspector_));
+  ASSERT_TRUE(client::CreditClient(as_inspector)
+                  .RecordPenalty(Signed(Penalty(kWinery, Today(), origo::v1::TIER_SERIOUS)))
+                  .ok());
+  client::Client as_public(Options(""));
+  auto listed = client::CreditClient(as_public).ListBlacklist({});
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  ASSERT_EQ(listed->entries_size(), 1);
+  origo::v1::LotView view = get_lot();
+  EXPECT_TRUE(view.blacklisted_producer());
+  EXPECT_EQ(view.blacklist_entry_id(), listed->entries(0).entry_id());
+  EXPECT_EQ(view.creator(), kWinery);
 }
 
 TEST_F(CreditServiceTest, RecordsAreProvablyInTheSameLogAsEvents) {

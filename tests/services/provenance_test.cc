@@ -4,11 +4,15 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <fstream>
+#include <map>
 #include <sstream>
+#include <thread>
 
 #include "core/batch/batch.h"
 #include "origo/v1/capture.grpc.pb.h"
+#include "origo/v1/credit.grpc.pb.h"
 #include "origo/v1/provenance.grpc.pb.h"
 #include "origo/v1/registry.grpc.pb.h"
 #include "services/server/config.h"
@@ -93,9 +97,15 @@ std::string Observe(const std::string& time, const std::string& step, const std:
 
 class ProvenanceTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    origo::v1::Config config;
-    config.set_data_dir(dir_.Sub("data"));
+  void SetUp() override { StartServer(origo::v1::Config()); }
+
+  // Starts the server over a fresh data directory with `config`'s rules.
+  void StartServer(origo::v1::Config config) {
+    if (server_) {
+      ASSERT_TRUE(server_->Shutdown().ok());
+      server_.reset();
+    }
+    config.set_data_dir(dir_.Sub("data" + std::to_string(++starts_)));
     config.set_grpc_listen("127.0.0.1:0");
     config.set_http_listen("127.0.0.1:0");
     server::ApplyDefaults(&config);
@@ -106,7 +116,8 @@ class ProvenanceTest : public ::testing::Test {
     registry_ = origo::v1::RegistryService::NewStub(channel_);
     capture_ = origo::v1::CaptureService::NewStub(channel_);
     provenance_ = origo::v1::ProvenanceService::NewStub(channel_);
-    regulator_ = ReadFile(dir_.Sub("data/bootstrap-token"));
+    credit_ = origo::v1::CreditService::NewStub(channel_);
+    regulator_ = ReadFile(config.data_dir() + "/bootstrap-token");
   }
 
   std::unique_ptr<grpc::ClientContext> Context(const std::string& token = "") {
@@ -163,6 +174,16 @@ class ProvenanceTest : public ::testing::Test {
     *request.mutable_batch() = batch::SignBatch(events, p.usci, p.key, NowMs() + seq_++).value();
     origo::v1::CaptureResponse response;
     return capture_->Capture(Context(p.token).get(), request, &response);
+  }
+
+  // The enterprise's credit archive as a regulator reads it.
+  origo::v1::GetCreditProfileResponse Profile(const std::string& usci) {
+    origo::v1::GetCreditProfileRequest request;
+    request.set_usci(usci);
+    origo::v1::GetCreditProfileResponse response;
+    grpc::Status s = credit_->GetCreditProfile(Context(regulator_).get(), request, &response);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return response;
   }
 
   // Events in the log, counted through QueryEvents.
@@ -222,8 +243,10 @@ class ProvenanceTest : public ::testing::Test {
   std::unique_ptr<origo::v1::RegistryService::Stub> registry_;
   std::unique_ptr<origo::v1::CaptureService::Stub> capture_;
   std::unique_ptr<origo::v1::ProvenanceService::Stub> provenance_;
+  std::unique_ptr<origo::v1::CreditService::Stub> credit_;
   std::string regulator_;
   int64_t seq_ = 0;
+  int starts_ = 0;
 };
 
 TEST_F(ProvenanceTest, TraceBackFromCartonReachesPlotHarvestAndForwardListsEveryHolder) {
@@ -276,6 +299,74 @@ TEST_F(ProvenanceTest, TraceBackFromCartonReachesPlotHarvestAndForwardListsEvery
   origo::v1::TraceResponse small = Trace(kHarvestLot, true, 5);
   EXPECT_TRUE(small.truncated());
   EXPECT_EQ(small.nodes_size(), 5);
+}
+
+TEST_F(ProvenanceTest, RecallOfAnAncestorLotAndHoldOfThePalletReachTheCarton) {
+  Producer grower = Enroll(kGrower, origo::v1::SECTOR_GOJI);
+  Producer exporter = Enroll(kExporter, origo::v1::SECTOR_GOJI);
+  Producer stranger = Enroll(kWinery, origo::v1::SECTOR_WINE);
+  CaptureGojiChain(grower, exporter);
+  auto item = [&]() {
+    origo::v1::GetItemRequest request;
+    request.set_id(std::string("https://example.org") + kCarton1);
+    origo::v1::GetItemResponse response;
+    grpc::Status s = provenance_->GetItem(Context().get(), request, &response);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return response;
+  };
+  origo::v1::GetItemResponse before = item();
+  EXPECT_FALSE(before.item().recalled());
+  EXPECT_FALSE(before.item().held());
+  EXPECT_FALSE(before.lot().recalled());
+
+  // The exporter holds the pallet (CBV non_sellable_other): every carton on it is held.
+  auto on_pallet = [&](const std::string& time, const std::string& disposition) {
+    return Head("ObjectEvent", time) + R"("action":"OBSERVE","bizStep":"storing","disposition":")" +
+           disposition + R"(","epcList":["https://id.gs1.org)" + kPallet + R"("]})";
+  };
+  ExpectAccepted(exporter, {on_pallet("2026-09-13T09:00:00+08:00", "non_sellable_other")});
+  origo::v1::GetItemResponse held = item();
+  EXPECT_TRUE(held.item().held());
+  EXPECT_EQ(held.item().hold_source(), kPallet);
+  EXPECT_EQ(held.item().hold_event_id().size(), 64u);
+  EXPECT_FALSE(held.item().recalled());
+  // Released by a later disposition.
+  ExpectAccepted(exporter, {on_pallet("2026-09-14T09:00:00+08:00", "sellable_not_accessible")});
+  EXPECT_FALSE(item().item().held());
+
+  // The grower recalls the dried lot, two steps upstream of the carton's lot; the carton and its
+  // lot both show the recall and where it came from.
+  const std::string recall =
+      Observe("2026-09-20T08:00:00+08:00", "inspecting", Q(kDriedLot, 280, "KGM"), "recalled");
+  ExpectRejected(stranger, {recall}, grpc::StatusCode::FAILED_PRECONDITION, "ownership@2026.1");
+  ExpectAccepted(grower, {recall});
+  origo::v1::GetItemResponse recalled = item();
+  EXPECT_TRUE(recalled.item().recalled());
+  EXPECT_EQ(recalled.item().recall_source(), kDriedLot);
+  EXPECT_TRUE(recalled.lot().recalled());
+  EXPECT_EQ(recalled.lot().id(), kGradedLot);
+  origo::v1::GetLotRequest lot;
+  lot.set_id(kHarvestLot);
+  origo::v1::GetLotResponse upstream;
+  ASSERT_TRUE(provenance_->GetLot(Context().get(), lot, &upstream).ok());
+  EXPECT_FALSE(upstream.lot().recalled());  // a recall does not travel upstream
+
+  // The creator may recall a carton it made though the exporter holds it now; nobody else may.
+  const std::string carton2 = "/01/06971234000415/21/ZN26C0002";
+  const std::string recall_carton =
+      Head("ObjectEvent", "2026-09-21T08:00:00+08:00") +
+      R"("action":"OBSERVE","bizStep":"inspecting","disposition":"recalled","epcList":[)" +
+      R"("https://id.gs1.org)" + carton2 + R"("]})";
+  ExpectRejected(stranger, {recall_carton}, grpc::StatusCode::FAILED_PRECONDITION,
+                 "ownership@2026.1");
+  ExpectAccepted(grower, {recall_carton});
+  origo::v1::GetItemRequest request;
+  request.set_id(carton2);
+  origo::v1::GetItemResponse got;
+  ASSERT_TRUE(provenance_->GetItem(Context().get(), request, &got).ok());
+  EXPECT_TRUE(got.item().recalled());
+  EXPECT_EQ(got.item().recall_source(), carton2);
+  EXPECT_EQ(got.item().holder(), kExporter);
 }
 
 TEST_F(ProvenanceTest, UnknownIdIsNotFoundAndMalformedLinkNamesTheSegment) {
@@ -359,8 +450,159 @@ TEST_F(ProvenanceTest, MassBalanceBreachesAreRejectedAndKeptForInspectors) {
   ASSERT_EQ(violations.violations_size(), 2);
   EXPECT_EQ(violations.violations(0).rule(), "mass_balance@2026.1");
   EXPECT_EQ(violations.violations(0).enterprise(), kGrower);
+  // Both are also credit records of the grower, signed by the server's log key, in the log.
+  origo::v1::GetCreditProfileResponse profile = Profile(kGrower);
+  int suspected = 0;
+  for (const auto& e : profile.entries()) {
+    if (!e.record().has_suspected_violation()) continue;
+    ++suspected;
+    EXPECT_EQ(e.author_usci(), "origo.local/log");
+    EXPECT_EQ(e.record().suspected_violation().rule(), "mass_balance@2026.1");
+    EXPECT_EQ(e.record().suspected_violation().enterprise(), kGrower);
+    EXPECT_FALSE(e.record().suspected_violation().field().empty());
+  }
+  EXPECT_EQ(suspected, 2);
   EXPECT_EQ(provenance_->ListViolations(Context().get(), request, &violations).error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
+}
+
+TEST_F(ProvenanceTest, ConfiguredRuleSetChangesTheVerdictAndIsNamedInIt) {
+  // The built-in book (2026.1): 1,200 kg fresh cannot dry to 330 kg (bound 0.25).
+  const std::string commission =
+      Commission("2026-10-01T08:00:00+08:00", Q(kHarvestLot, 1200, "KGM"), "/414/6971234000019");
+  const std::string drying = Transform("2026-10-03T08:00:00+08:00", "urn:origo:bizstep:drying",
+                                       Q(kHarvestLot, 1200, "KGM"), Q(kDriedLot, 330, "KGM"));
+  Producer grower = Enroll(kGrower, origo::v1::SECTOR_GOJI);
+  ExpectAccepted(grower, {commission});
+  ExpectRejected(grower, {drying}, grpc::StatusCode::FAILED_PRECONDITION,
+                 "mass_balance@2026.1: outputs total 330 exceed inputs 1200 x yield bound 0.25");
+
+  // A configured rule set from 2026-09-01 raises the drying bound to 0.30 (a variety that keeps
+  // more water) and turns goji_export off; events before its date keep the old set.
+  auto config = server::ParseConfigJson(R"({"rules":{"ruleSets":[
+      {"version":"2026.1","effectiveFrom":"2000-01-01"},
+      {"version":"2026.2","effectiveFrom":"2026-09-01",
+       "yieldBounds":[{"bizStep":"urn:origo:bizstep:drying","maxOutputRatio":0.30}],
+       "disabledRules":["goji_export"]}]}})");
+  ASSERT_TRUE(config.ok()) << config.status();
+  StartServer(*config);
+  Producer again = Enroll(kGrower, origo::v1::SECTOR_GOJI);
+  ExpectAccepted(again, {commission});
+  ExpectRejected(again,
+                 {Transform("2026-10-03T08:00:00+08:00", "urn:origo:bizstep:drying",
+                            Q(kHarvestLot, 1200, "KGM"), Q(kDriedLot, 400, "KGM"))},
+                 grpc::StatusCode::FAILED_PRECONDITION,
+                 "outputQuantityList: mass_balance@2026.2: outputs total 400 exceed inputs 1200 x "
+                 "yield bound 0.3");
+  ExpectRejected(again,
+                 {Transform("2026-08-03T08:00:00+08:00", "urn:origo:bizstep:drying",
+                            Q(kHarvestLot, 1200, "KGM"), Q(kDriedLot, 330, "KGM"))},
+                 grpc::StatusCode::INVALID_ARGUMENT, "time_order@2026.1");
+  ExpectAccepted(again, {drying});
+  origo::v1::GetLotRequest lot;
+  lot.set_id(kDriedLot);
+  origo::v1::GetLotResponse got;
+  ASSERT_TRUE(provenance_->GetLot(Context().get(), lot, &got).ok());
+  EXPECT_EQ(got.lot().quantity(), 330);
+  ASSERT_FALSE(got.lot().events().empty());
+  EXPECT_EQ(got.lot().events(0).rules_version(), "2026.2");
+  // goji_export is off in 2026.2: export without an inspection passes.
+  ExpectAccepted(again, {Observe("2026-10-05T08:00:00+08:00", "shipping", Q(kDriedLot, 330, "KGM"),
+                                 "in_transit",
+                                 R"(,"destinationList":[{"type":"location",)"
+                                 R"("destination":"urn:origo:place:AE-DXB"}])")});
+}
+
+TEST(RulesConfigTest, UnknownFieldsRuleIdsAndBadBoundsStopTheServerNamingTheField) {
+  auto unknown = server::ParseConfigJson(
+      R"({"rules":{"ruleSets":[{"version":"x","effectiveFrom":"2026-01-01","yieldBoundz":[]}]}})");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.status().message().find("yieldBoundz"), std::string::npos) << unknown.status();
+
+  auto start = [](const std::string& json) {
+    auto config = server::ParseConfigJson(json);
+    EXPECT_TRUE(config.ok()) << config.status();
+    TempDir dir;
+    config->set_data_dir(dir.Sub("data"));
+    config->set_grpc_listen("127.0.0.1:0");
+    config->set_http_listen("127.0.0.1:0");
+    server::ApplyDefaults(&*config);
+    auto server = server::Server::Start(*config);
+    if (server.ok()) {
+      EXPECT_TRUE((*server)->Shutdown().ok());
+    }
+    return server.status();
+  };
+  absl::Status s = start(R"({"rules":{"ruleSets":[{"version":"9","effectiveFrom":"2026-01-01",)"
+                         R"("disabledRules":["mass_balanse"]}]}})");
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("rules.rule_sets[0].disabled_rules[0]: unknown rule 'mass_balanse'"),
+            std::string::npos)
+      << s;
+  s = start(R"({"rules":{"ruleSets":[{"version":"9","effectiveFrom":"2026-01-01",)"
+            R"("yieldBounds":[{"bizStep":"urn:origo:bizstep:drying","maxOutputRatio":-1}]}]}})");
+  EXPECT_NE(s.message().find("rules.rule_sets[0].yield_bounds[0].max_output_ratio"),
+            std::string::npos)
+      << s;
+  s = start(R"({"rules":{"ruleSets":[{"version":"9","effectiveFrom":"2026-01-01"},)"
+            R"({"version":"9","effectiveFrom":"2026-06-01"}]}})");
+  EXPECT_NE(s.message().find("rules.rule_sets[1].version"), std::string::npos) << s;
+  s = start(R"({"rules":{"ruleSets":[{"version":"9","effectiveFrom":"2026-01-01",)"
+            R"("residueLimits":[{"pesticide":"imidacloprid","maxMgPerKg":0}]}]}})");
+  EXPECT_NE(s.message().find("rules.rule_sets[0].residue_limits[0].max_mg_per_kg"),
+            std::string::npos)
+      << s;
+}
+
+TEST_F(ProvenanceTest, ConcurrentBatchesCannotTogetherConsumeMoreThanALotHolds) {
+  Producer grower = Enroll(kGrower, origo::v1::SECTOR_GOJI);
+  ExpectAccepted(grower, {Commission("2026-10-01T08:00:00+08:00", Q(kHarvestLot, 1000, "KGM"),
+                                     "/414/6971234000019")});
+  // Eight batches, each drying 600 of the 1,000 kg into its own lot, sent at once: only one
+  // may pass; the others must see its consumption though it is not yet written.
+  constexpr int kBatches = 8;
+  std::vector<std::thread> threads;
+  std::vector<grpc::Status> results(kBatches);
+  std::vector<origo::v1::SignedBatch> batches;
+  for (int i = 0; i < kBatches; ++i) {
+    batches.push_back(
+        batch::SignBatch({Transform("2026-10-03T08:00:00+08:00", "urn:origo:bizstep:drying",
+                                    Q(kHarvestLot, 600, "KGM"),
+                                    Q("/01/06971234000279/10/D-" + std::to_string(i), 140, "KGM"))},
+                         grower.usci, grower.key, NowMs() + i)
+            .value());
+  }
+  std::atomic<bool> go{false};
+  for (int i = 0; i < kBatches; ++i) {
+    threads.emplace_back([&, i] {
+      origo::v1::CaptureRequest request;
+      *request.mutable_batch() = batches[i];
+      origo::v1::CaptureResponse response;
+      auto context = Context(grower.token);
+      while (!go.load()) std::this_thread::yield();
+      results[i] = capture_->Capture(context.get(), request, &response);
+    });
+  }
+  go = true;
+  for (auto& t : threads) t.join();
+  int accepted = 0;
+  for (const grpc::Status& s : results) {
+    if (s.ok()) {
+      ++accepted;
+      continue;
+    }
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << s.error_message();
+    EXPECT_NE(s.error_message().find("mass_balance@2026.1: consumes 600 KGM of " +
+                                     std::string(kHarvestLot) + " but only 400 remain"),
+              std::string::npos)
+        << s.error_message();
+  }
+  EXPECT_EQ(accepted, 1);
+  origo::v1::GetLotRequest lot;
+  lot.set_id(kHarvestLot);
+  origo::v1::GetLotResponse got;
+  ASSERT_TRUE(provenance_->GetLot(Context().get(), lot, &got).ok());
+  EXPECT_EQ(got.lot().consumed(), 600);
 }
 
 TEST_F(ProvenanceTest, GiClaimsNeedARegisteredBaseInTheZoneAndItsHarvest) {
@@ -463,24 +705,76 @@ TEST_F(ProvenanceTest, GojiExportNeedsAConformantResidueInspection) {
   ExpectRejected(
       grower, {export_event}, grpc::StatusCode::FAILED_PRECONDITION,
       "event 0: quantityList[0].epcClass: goji_export@2026.1: export of " + std::string(kDriedLot));
-  // A non-conformant inspection does not count; a conformant one on the ancestor does.
+  // A conformant residue inspection on the ancestor lets the export through. The inspection is
+  // the credit service's: a server-signed record in the grower's archive.
   origo::v1::RecordInspectionRequest inspection;
   inspection.set_lot(kHarvestLot);
   auto* item = inspection.add_items();
   item->set_name("chlorpyrifos");
-  item->set_measured(0.5);
-  origo::v1::RecordInspectionResponse recorded;
-  ASSERT_TRUE(provenance_->RecordInspection(Context(regulator_).get(), inspection, &recorded).ok());
-  EXPECT_FALSE(recorded.inspection().conformant());
-  ExpectRejected(grower, {export_event}, grpc::StatusCode::FAILED_PRECONDITION,
-                 "goji_export@2026.1");
   item->set_measured(0.01);
-  ASSERT_TRUE(provenance_->RecordInspection(Context(regulator_).get(), inspection, &recorded).ok());
-  EXPECT_TRUE(recorded.inspection().conformant());
+  origo::v1::RecordInspectionResponse recorded;
   EXPECT_EQ(provenance_->RecordInspection(Context(grower.token).get(), inspection, &recorded)
                 .error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
+  ASSERT_TRUE(provenance_->RecordInspection(Context(regulator_).get(), inspection, &recorded).ok());
+  EXPECT_TRUE(recorded.inspection().conformant());
+  EXPECT_EQ(recorded.inspection().kind(), "pesticide_residue");
+  EXPECT_EQ(recorded.inspection().enterprise(), kGrower);
   ExpectAccepted(grower, {export_event});
+  origo::v1::GetCreditProfileResponse profile = Profile(kGrower);
+  ASSERT_EQ(profile.entries_size(), 1);
+  EXPECT_EQ(profile.entries(0).record_id(), recorded.inspection().id());
+  EXPECT_EQ(profile.entries(0).record().inspection().lot(), kHarvestLot);
+
+  // A residue over the GB 2763 limit fails the lot, lists the grower (a failed safety item) and
+  // so stops its next export; the consumer view of the lot shows both.
+  inspection.set_lot(kDriedLot);
+  item->set_measured(0.5);
+  ASSERT_TRUE(provenance_->RecordInspection(Context(regulator_).get(), inspection, &recorded).ok());
+  EXPECT_FALSE(recorded.inspection().conformant());
+  origo::v1::GetLotRequest lot;
+  lot.set_id(kDriedLot);
+  origo::v1::GetLotResponse got;
+  ASSERT_TRUE(provenance_->GetLot(Context().get(), lot, &got).ok());
+  EXPECT_TRUE(got.lot().blacklisted_producer());
+  ASSERT_EQ(got.lot().inspections_size(), 1);
+  EXPECT_FALSE(got.lot().inspections(0).conformant());
+  ExpectRejected(
+      grower,
+      {Observe("2026-10-06T08:00:00+08:00", "shipping", Q(kDriedLot, 240, "KGM"), "in_transit",
+               R"(,"destinationList":[{"type":"location",)"
+               R"("destination":"urn:origo:place:AE-DXB"}])")},
+      grpc::StatusCode::FAILED_PRECONDITION, "export shipping refused");
+}
+
+TEST_F(ProvenanceTest, TraceabilityCompletenessCountsLotsThatReachARegisteredBase) {
+  Producer grower = Enroll(kGrower, origo::v1::SECTOR_GOJI);
+  Producer exporter = Enroll(kExporter, origo::v1::SECTOR_GOJI);
+  CaptureGojiChain(grower, exporter);
+  auto completeness = [&]() {
+    origo::v1::GetRatingRequest request;
+    request.set_usci(kGrower);
+    origo::v1::GetRatingResponse response;
+    grpc::Status s = credit_->GetRating(Context(regulator_).get(), request, &response);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    std::map<std::string, std::string> inputs;
+    for (const auto& indicator : response.rating().indicators()) {
+      if (indicator.name() != "traceability completeness") continue;
+      for (const auto& input : indicator.inputs()) inputs[input.name()] = input.value();
+    }
+    return inputs;
+  };
+  auto before = completeness();
+  ASSERT_TRUE(before.count("lots with a full chain")) << before["lots"];
+  EXPECT_EQ(before["lots"], before["lots with a full chain"]);
+  EXPECT_EQ(before["completeness"], "100.00%");
+  // A lot commissioned away from any registered base has no full chain.
+  ExpectAccepted(grower,
+                 {Commission("2026-10-01T08:00:00+08:00",
+                             Q("/01/06971234000101/10/NOBASE", 100, "KGM"), "/414/6971234000019")});
+  auto after = completeness();
+  EXPECT_EQ(std::stoi(after["lots"]), std::stoi(before["lots"]) + 1);
+  EXPECT_EQ(after["lots with a full chain"], before["lots with a full chain"]);
 }
 
 TEST_F(ProvenanceTest, WineVintageAndVarietyClaimsNeedTheBlendBehindThem) {
@@ -553,6 +847,60 @@ TEST_F(ProvenanceTest, QueryEventsFiltersAndPagesStayStableUnderWrites) {
   by_time.set_ge_event_time("yesterday");
   EXPECT_EQ(provenance_->QueryEvents(Context().get(), by_time, &page).error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(ProvenanceTest, QueryEventsByEnterpriseDispositionAndPlaceFollowTheIndex) {
+  Producer grower = Enroll(kGrower, origo::v1::SECTOR_GOJI);
+  Producer winery = Enroll(kWinery, origo::v1::SECTOR_WINE);
+  auto lot = [](const std::string& name) { return "/01/06971234000101/10/" + name; };
+  ExpectAccepted(grower, {Commission("2026-10-01T08:00:00+08:00", Q(lot("G0"), 10, "KGM"),
+                                     "/414/6971234000019")});  // index 0
+  std::vector<std::string> wine;
+  for (int i = 0; i < 4; ++i) {
+    wine.push_back(Commission("2026-10-02T08:00:00+08:00",
+                              Q("/01/06971236000123/10/W" + std::to_string(i), 10, "LTR"),
+                              "/414/6971236000017"));
+  }
+  ExpectAccepted(winery, wine);  // indexes 1-4
+  ExpectAccepted(grower, {Commission("2026-10-03T08:00:00+08:00", Q(lot("G1"), 10, "KGM"),
+                                     "/414/6971234000019"),
+                          Observe("2026-10-04T08:00:00+08:00", "storing", Q(lot("G1"), 10, "KGM"),
+                                  "non_sellable_other")});  // indexes 5, 6
+
+  origo::v1::QueryEventsRequest request;
+  request.set_enterprise(kGrower);
+  request.set_page_size(1);
+  origo::v1::QueryEventsResponse page;
+  ASSERT_TRUE(provenance_->QueryEvents(Context().get(), request, &page).ok());
+  ASSERT_EQ(page.events_size(), 1);
+  EXPECT_EQ(page.events(0).index(), 0u);
+  // The token names the grower's next event, past the winery's four: the query followed the
+  // enterprise index instead of reading the log in between.
+  EXPECT_EQ(page.next_page_token(), "e5");
+  std::vector<uint64_t> seen{page.events(0).index()};
+  while (!page.next_page_token().empty()) {
+    request.set_page_token(page.next_page_token());
+    ASSERT_TRUE(provenance_->QueryEvents(Context().get(), request, &page).ok());
+    for (const auto& e : page.events()) seen.push_back(e.index());
+  }
+  EXPECT_EQ(seen, (std::vector<uint64_t>{0, 5, 6}));
+
+  origo::v1::QueryEventsRequest held;
+  held.set_disposition("non_sellable_other");
+  ASSERT_TRUE(provenance_->QueryEvents(Context().get(), held, &page).ok());
+  ASSERT_EQ(page.events_size(), 1);
+  EXPECT_EQ(page.events(0).index(), 6u);
+  EXPECT_EQ(page.events(0).event().biz_step(), "storing");
+
+  origo::v1::QueryEventsRequest at_winery;
+  at_winery.set_read_point("https://id.gs1.org/414/6971236000017");
+  at_winery.set_biz_step("commissioning");
+  at_winery.set_page_size(3);
+  ASSERT_TRUE(provenance_->QueryEvents(Context().get(), at_winery, &page).ok());
+  ASSERT_EQ(page.events_size(), 3);
+  EXPECT_EQ(page.events(0).index(), 1u);
+  EXPECT_EQ(page.events(0).enterprise(), kWinery);
+  EXPECT_EQ(page.next_page_token(), "e4");
 }
 
 }  // namespace
