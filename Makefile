@@ -18,6 +18,9 @@ DEBIAN_PACKAGES := build-essential cmake ninja-build ccache pkg-config git curl 
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler \
   librocksdb-dev libssl-dev libgtest-dev libgmock-dev libcli11-dev libcpp-httplib-dev \
   libabsl-dev clang libclang-rt-14-dev
+# origo label: QR codes with libqrencode, PNG with libpng; its test decodes with zbarimg and
+# rasterises the SVG with rsvg-convert.
+DEBIAN_PACKAGES += libqrencode-dev libpng-dev zbar-tools librsvg2-bin
 
 .PHONY: all deps configure build run test test-sanitize fuzz-build fuzz fuzz-smoke bench format-check clean
 
