@@ -149,6 +149,33 @@ int RetryAfterSeconds(std::string_view message) {
   return seconds > 0 ? seconds : 1;
 }
 
+void BadRequest(const httplib::Request& req, httplib::Response& res, const absl::Status& status,
+                bool json) {
+  res.status = 400;
+  if (json) {
+    res.set_content(ErrorJson(status), kJson);
+    return;
+  }
+  res.set_content(RenderBadRequest(LangOf(req), req.target.substr(0, req.target.find('?')),
+                                   std::string(status.message())),
+                  kHtml);
+}
+
+void Failure(httplib::Response& res, const absl::Status& status) {
+  res.status = HttpStatus(status);
+  res.set_content(ErrorJson(status), kJson);
+}
+
+// Grade and supervision class names without their enum prefixes; empty when unspecified.
+std::string GradeName(origo::v1::Grade grade) {
+  return grade == origo::v1::GRADE_UNSPECIFIED ? "" : origo::v1::Grade_Name(grade).substr(6);
+}
+std::string ClassName(origo::v1::SupervisionClass c) {
+  return c == origo::v1::SUPERVISION_CLASS_UNSPECIFIED
+             ? ""
+             : origo::v1::SupervisionClass_Name(c).substr(18);
+}
+
 }  // namespace
 
 Resolver::Resolver(PageBuilder::Sources sources, const origo::v1::ResolverConfig& config, bool tls,
@@ -157,296 +184,252 @@ Resolver::Resolver(PageBuilder::Sources sources, const origo::v1::ResolverConfig
 
 void Resolver::Register(httplib::Server* http, server::Metrics* metrics) {
   using server::Timed;
-
-  auto bad_request = [](const httplib::Request& req, httplib::Response& res,
-                        const absl::Status& status, bool json) {
-    res.status = 400;
-    if (json) {
-      res.set_content(ErrorJson(status), kJson);
-    } else {
-      size_t end = req.target.find('?');
-      res.set_content(
-          RenderBadRequest(LangOf(req), req.target.substr(0, end), std::string(status.message())),
-          kHtml);
-    }
-  };
-  auto failure = [](httplib::Response& res, const absl::Status& status) {
-    res.status = HttpStatus(status);
-    res.set_content(ErrorJson(status), kJson);
-  };
-
-  // The consumer page, its JSON and its linkset.
-  http->Get(
-      R"(/01/.*)",
-      Timed(metrics, "/01/{gtin}/...",
-            [this, bad_request, failure](const httplib::Request& req, httplib::Response& res) {
-              const bool json = WantsJson(req);
-              auto target = ParseTarget(req.target, "", "");
-              if (!target.ok()) return bad_request(req, res, target.status(), json);
-              const std::string link_type = req.get_param_value("linkType");
-              const bool linkset = link_type == "all" || req.get_header_value("Accept").find(
-                                                             kLinksetJson) != std::string::npos;
-              res.set_header("Vary", "Accept");
-              res.set_header("Cache-Control", "no-store");
-              if (!link_type.empty() && link_type != "all") {
-                for (const LinkType& t : kLinkTypes) {
-                  if (link_type == t.compact || link_type == t.uri) {
-                    res.status = 307;
-                    res.set_header("Location", LinkHref(BaseUrl(req, tls_),
-                                                        target->link.CanonicalPath(), t.compact));
-                    return;
-                  }
-                }
-                res.status = 404;
-                res.set_content(ErrorJson(absl::NotFoundError("linkType: no link of type " +
-                                                              link_type + "; try linkType=all")),
-                                kJson);
-                return;
-              }
-              auto page = builder_.Build(target->link, /*count_scan=*/!linkset);
-              if (!page.ok()) {
-                if (page.status().code() == absl::StatusCode::kNotFound && !json && !linkset) {
-                  Looked l = LookedUp(target->link);
-                  res.status = 404;
-                  res.set_content(
-                      RenderNotFound(LangOf(req), target->path, l.gtin, l.lot, l.serial), kHtml);
-                  return;
-                }
-                if (page.status().code() == absl::StatusCode::kInvalidArgument && !linkset) {
-                  return bad_request(req, res, page.status(), json);
-                }
-                return failure(res, page.status());
-              }
-              if (linkset) {
-                res.set_header("Link",
-                               "<" + BaseUrl(req, tls_) + page->id +
-                                   ">; rel=\"https://gs1.org/voc/pip\"; type=\"text/html\"");
-                res.set_content(Linkset(BaseUrl(req, tls_), *page), kLinksetJson);
-                return;
-              }
-              if (json) {
-                res.set_content(ToJson(*page) + "\n", kJson);
-                return;
-              }
-              ProductPageContext context;
-              context.lang = LangOf(req);
-              context.path = page->id;
-              context.proofs_path = kProofsPrefix + page->id;
-              context.log_key_json = builder_.LogKeyJson();
-              context.feedback = req.get_param_value("feedback");
-              res.set_content(RenderProductPage(*page, context), kHtml);
-            }));
-
-  // Consumer feedback (form-encoded, from the page's form).
-  http->Post(
-      R"(/01/.*/feedback)",
-      Timed(metrics, "/01/{gtin}/.../feedback",
-            [this, bad_request, failure](const httplib::Request& req, httplib::Response& res) {
-              const bool json = WantsJson(req);
-              auto target = ParseTarget(req.target, "", kFeedbackSuffix);
-              if (!target.ok()) return bad_request(req, res, target.status(), json);
-              const std::string rating_text = req.get_param_value("rating");
-              int rating = 0;
-              if (rating_text.size() == 1 && rating_text[0] >= '1' && rating_text[0] <= '5') {
-                rating = rating_text[0] - '0';
-              } else {
-                return bad_request(
-                    req, res,
-                    absl::InvalidArgumentError("rating: must be a whole number from 1 to 5"), json);
-              }
-              const std::string id = target->link.CanonicalPath();
-              auto view = builder_.sources().provenance->GetLot(id);
-              if (!view.ok()) {
-                if (view.status().code() == absl::StatusCode::kNotFound && !json) {
-                  Looked l = LookedUp(target->link);
-                  res.status = 404;
-                  res.set_content(RenderNotFound(LangOf(req), id, l.gtin, l.lot, l.serial), kHtml);
-                  return;
-                }
-                return failure(res, view.status());
-              }
-              origo::v1::SubmitFeedbackRequest request;
-              request.set_enterprise(view->creator());
-              request.set_lot(view->lot().empty() ? id : view->lot());
-              request.set_rating(static_cast<uint32_t>(rating));
-              request.set_comment(req.get_param_value("comment"));
-              auto stored = builder_.sources().credit->SubmitFeedback(server::Principal{},
-                                                                      req.remote_addr, request);
-              const bool en = req.get_param_value("lang") == "en";
-              if (!stored.ok()) {
-                if (stored.status().code() == absl::StatusCode::kResourceExhausted) {
-                  res.set_header(
-                      "Retry-After",
-                      std::to_string(RetryAfterSeconds(std::string(stored.status().message()))));
-                  if (!json) {
-                    auto page = builder_.Build(target->link, /*count_scan=*/false);
-                    if (page.ok()) {
-                      res.status = 429;
-                      ProductPageContext context;
-                      context.lang = en ? Lang::kEn : Lang::kZh;
-                      context.path = page->id;
-                      context.proofs_path = kProofsPrefix + page->id;
-                      context.log_key_json = builder_.LogKeyJson();
-                      context.feedback = "limited";
-                      res.set_content(RenderProductPage(*page, context), kHtml);
-                      return;
-                    }
-                  }
-                }
-                if (stored.status().code() == absl::StatusCode::kInvalidArgument) {
-                  return bad_request(req, res, stored.status(), json);
-                }
-                return failure(res, stored.status());
-              }
-              if (json) {
-                res.status = 201;
-                res.set_content("{\"accepted\":true,\"rating\":" + std::to_string(rating) + "}\n",
-                                kJson);
-                return;
-              }
-              res.status = 303;
-              res.set_header("Location", id + "?feedback=thanks" + (en ? "&lang=en" : ""));
-            }));
-
-  // The page as JSON, and the proof bundle of its events.
+  using Request = httplib::Request;
+  using Response = httplib::Response;
+  http->Get(R"(/01/.*)", Timed(metrics, "/01/{gtin}/...",
+                               [this](const Request& q, Response& r) { ServePage(q, r); }));
+  http->Post(R"(/01/.*/feedback)",
+             Timed(metrics, "/01/{gtin}/.../feedback",
+                   [this](const Request& q, Response& r) { ServeFeedback(q, r); }));
   http->Get(R"(/api/v1/proofs/01/.*)",
             Timed(metrics, "/api/v1/proofs/01/...",
-                  [this, failure](const httplib::Request& req, httplib::Response& res) {
-                    auto target = ParseTarget(req.target, kProofsPrefix, "");
-                    if (!target.ok()) return failure(res, target.status());
-                    auto bundle = builder_.ProofsJson(target->link);
-                    if (!bundle.ok()) return failure(res, bundle.status());
-                    res.set_header("Cache-Control", "no-store");
-                    res.set_content(*bundle + "\n", kJson);
-                  }));
+                  [this](const Request& q, Response& r) { ServeProofs(q, r); }));
   http->Get(R"(/api/v1/01/.*)",
             Timed(metrics, "/api/v1/01/...",
-                  [this, failure](const httplib::Request& req, httplib::Response& res) {
-                    auto target = ParseTarget(req.target, kApiPrefix, "");
-                    if (!target.ok()) return failure(res, target.status());
-                    auto page = builder_.Build(target->link, /*count_scan=*/false);
-                    if (!page.ok()) return failure(res, page.status());
-                    res.set_content(ToJson(*page) + "\n", kJson);
-                  }));
-
-  // Enterprise credit pages and the public blacklist.
-  auto enterprise = [this](const std::string& usci) -> absl::StatusOr<EnterprisePageData> {
-    ORIGO_RETURN_IF_ERROR(usci::Validate(usci));
-    EnterprisePageData data;
-    ORIGO_ASSIGN_OR_RETURN(data.enterprise, builder_.sources().registry->GetEnterprise(usci));
-    origo::v1::GetRatingRequest rating_request;
-    rating_request.set_usci(usci);
-    auto rating = builder_.sources().credit->GetRating(server::Principal{}, rating_request);
-    if (rating.ok()) {
-      std::string grade = origo::v1::Grade_Name(rating->grade());
-      std::string klass = origo::v1::SupervisionClass_Name(rating->supervision_class());
-      data.grade = grade.substr(grade.rfind('_') + 1);
-      data.supervision_class = klass.substr(klass.rfind('_') + 1);
-      if (data.grade == "UNSPECIFIED") data.grade.clear();
-      if (data.supervision_class == "UNSPECIFIED") data.supervision_class.clear();
-      data.sampling_rate = rating->sampling_rate();
-      data.inspection_frequency = rating->inspection_frequency();
-      data.rating_as_of = rating->as_of();
-    }
-    origo::v1::ListBlacklistRequest request;
-    request.set_view(origo::v1::BLACKLIST_VIEW_PUBLIC);
-    request.set_usci(usci);
-    ORIGO_ASSIGN_OR_RETURN(data.listed,
-                           builder_.sources().credit->ListBlacklist(server::Principal{}, request));
-    return data;
-  };
-  auto enterprise_page = [enterprise, failure](const httplib::Request& req, httplib::Response& res,
-                                               bool json) {
-    const std::string usci = req.matches[1];
-    auto data = enterprise(usci);
-    if (!data.ok()) {
-      if (json) return failure(res, data.status());
-      res.status = HttpStatus(data.status());
-      if (res.status == 400 || res.status == 404) {
-        res.set_content(RenderBadRequest(LangOf(req), "/enterprise/" + usci,
-                                         std::string(data.status().message())),
-                        kHtml);
-      } else {
-        failure(res, data.status());
-      }
-      return;
-    }
-    if (json) {
-      res.set_content(EnterpriseJson(*data) + "\n", kJson);
-    } else {
-      res.set_content(RenderEnterprise(LangOf(req), "/enterprise/" + usci, *data), kHtml);
-    }
-  };
+                  [this](const Request& q, Response& r) { ServeApiPage(q, r); }));
   http->Get(R"(/enterprise/([^/]+))",
             Timed(metrics, "/enterprise/{usci}",
-                  [enterprise_page](const httplib::Request& req, httplib::Response& res) {
-                    enterprise_page(req, res, WantsJson(req));
-                  }));
+                  [this](const Request& q, Response& r) { ServeEnterprise(q, r, WantsJson(q)); }));
   http->Get(R"(/api/v1/enterprises/([^/]+))",
             Timed(metrics, "/api/v1/enterprises/{usci}",
-                  [enterprise_page](const httplib::Request& req, httplib::Response& res) {
-                    enterprise_page(req, res, true);
-                  }));
-  auto blacklist = [this, failure](const httplib::Request& req, httplib::Response& res, bool json) {
-    origo::v1::ListBlacklistRequest request;
-    request.set_view(origo::v1::BLACKLIST_VIEW_PUBLIC);
-    auto entries = builder_.sources().credit->ListBlacklist(server::Principal{}, request);
-    if (!entries.ok()) return failure(res, entries.status());
-    std::vector<std::string> names;
-    for (const auto& e : *entries) {
-      auto enterprise = builder_.sources().registry->GetEnterprise(e.usci());
-      names.push_back(enterprise.ok() ? enterprise->name() : "");
-    }
-    if (json) {
-      res.set_content(BlacklistJson(*entries, names) + "\n", kJson);
-    } else {
-      res.set_content(RenderBlacklist(LangOf(req), *entries, names), kHtml);
-    }
-  };
-  http->Get("/blacklist", Timed(metrics, "/blacklist",
-                                [blacklist](const httplib::Request& req, httplib::Response& res) {
-                                  blacklist(req, res, WantsJson(req));
-                                }));
+                  [this](const Request& q, Response& r) { ServeEnterprise(q, r, true); }));
+  http->Get("/blacklist", Timed(metrics, "/blacklist", [this](const Request& q, Response& r) {
+              ServeBlacklist(q, r, WantsJson(q));
+            }));
   http->Get("/api/v1/blacklist",
             Timed(metrics, "/api/v1/blacklist",
-                  [blacklist](const httplib::Request& req, httplib::Response& res) {
-                    blacklist(req, res, true);
-                  }));
-
-  http->Get(
-      "/.well-known/gs1resolver",
-      Timed(metrics, "/.well-known/gs1resolver",
-            [this](const httplib::Request& req, httplib::Response& res) {
-              const std::string base = BaseUrl(req, tls_);
-              std::string link_types;
-              for (const LinkType& t : kLinkTypes) {
-                link_types += std::string(link_types.empty() ? "" : ",") +
-                              "{\"compact\":" + JsonString(t.compact) +
-                              ",\"uri\":" + JsonString(t.uri) + "}";
-              }
-              res.set_content(
-                  "{\"name\":\"Origo traceability resolver\",\"resolverRoot\":" + JsonString(base) +
-                      ",\"supportedPrimaryKeys\":[\"gtin\"],\"supportedQualifiers\":"
-                      "[\"lot\",\"ser\"],\"supportedPaths\":[\"/01/{gtin}/10/{lot}\","
-                      "\"/01/{gtin}/21/{serial}\",\"/01/{gtin}/10/{lot}/21/{serial}\"],"
-                      "\"linkTypeDefaultCanBeLinkset\":false,\"linkset\":"
-                      "\"?linkType=all\",\"supportedLinkTypes\":[" +
-                      link_types +
-                      "],\"supportedContextValuesEnumerated\":{\"lang\":[\"zh-CN\","
-                      "\"en\"]},\"defaultLanguage\":\"zh-CN\",\"verification\":{"
-                      "\"proofs\":" +
-                      JsonString(base + kProofsPrefix + "/01/{gtin}/...") +
-                      ",\"log\":" + builder_.LogKeyJson() + "}}\n",
-                  kJson);
+                  [this](const Request& q, Response& r) { ServeBlacklist(q, r, true); }));
+  http->Get("/.well-known/gs1resolver",
+            Timed(metrics, "/.well-known/gs1resolver",
+                  [this](const Request& q, Response& r) { ServeWellKnown(q, r); }));
+  http->Get("/static/verify.js",
+            Timed(metrics, "/static/verify.js", [](const Request&, Response& r) {
+              r.set_header("Cache-Control", "public, max-age=300");
+              r.set_content(std::string(VerifyJs()), "text/javascript; charset=utf-8");
             }));
+}
 
-  http->Get(
-      "/static/verify.js",
-      Timed(metrics, "/static/verify.js", [](const httplib::Request&, httplib::Response& res) {
-        std::string_view js = VerifyJs();
-        res.set_header("Cache-Control", "public, max-age=300");
-        res.set_content(std::string(js), "text/javascript; charset=utf-8");
-      }));
+ProductPageContext Resolver::Context(const ProductPage& page, Lang lang,
+                                     std::string feedback) const {
+  ProductPageContext context;
+  context.lang = lang;
+  context.path = page.id;
+  context.proofs_path = kProofsPrefix + page.id;
+  context.log_key_json = builder_.LogKeyJson();
+  context.feedback = std::move(feedback);
+  return context;
+}
+
+void Resolver::ServePage(const httplib::Request& req, httplib::Response& res) const {
+  const bool json = WantsJson(req);
+  auto target = ParseTarget(req.target, "", "");
+  if (!target.ok()) return BadRequest(req, res, target.status(), json);
+  const std::string link_type = req.get_param_value("linkType");
+  const bool linkset =
+      link_type == "all" || req.get_header_value("Accept").find(kLinksetJson) != std::string::npos;
+  res.set_header("Vary", "Accept");
+  res.set_header("Cache-Control", "no-store");
+  res.set_header("X-Content-Type-Options", "nosniff");
+  if (!link_type.empty() && link_type != "all") {
+    for (const LinkType& t : kLinkTypes) {
+      if (link_type == t.compact || link_type == t.uri) {
+        res.status = 307;
+        res.set_header("Location",
+                       LinkHref(BaseUrl(req, tls_), target->link.CanonicalPath(), t.compact));
+        return;
+      }
+    }
+    return Failure(res, absl::NotFoundError("linkType: no link of type " + link_type +
+                                            " here; try linkType=all"));
+  }
+  // A page view (HTML or JSON) is a scan; a linkset fetch or a HEAD request is not.
+  const bool count_scan = !linkset && req.method == "GET";
+  auto page = builder_.Build(target->link, count_scan);
+  if (!page.ok()) {
+    if (page.status().code() == absl::StatusCode::kNotFound && !json && !linkset) {
+      Looked l = LookedUp(target->link);
+      res.status = 404;
+      res.set_content(RenderNotFound(LangOf(req), target->path, l.gtin, l.lot, l.serial), kHtml);
+      return;
+    }
+    if (page.status().code() == absl::StatusCode::kInvalidArgument) {
+      return BadRequest(req, res, page.status(), json || linkset);
+    }
+    return Failure(res, page.status());
+  }
+  const std::string base = BaseUrl(req, tls_);
+  if (linkset) {
+    res.set_header(
+        "Link", "<" + base + page->id + ">; rel=\"https://gs1.org/voc/pip\"; type=\"text/html\"");
+    res.set_content(Linkset(base, *page), kLinksetJson);
+  } else if (json) {
+    res.set_content(ToJson(*page) + "\n", kJson);
+  } else {
+    res.set_content(
+        RenderProductPage(*page, Context(*page, LangOf(req), req.get_param_value("feedback"))),
+        kHtml);
+  }
+}
+
+void Resolver::ServeFeedback(const httplib::Request& req, httplib::Response& res) const {
+  const bool json = WantsJson(req);
+  auto target = ParseTarget(req.target, "", kFeedbackSuffix);
+  if (!target.ok()) return BadRequest(req, res, target.status(), json);
+  const std::string rating = req.get_param_value("rating");
+  if (rating.size() != 1 || rating[0] < '1' || rating[0] > '5') {
+    return BadRequest(
+        req, res, absl::InvalidArgumentError("rating: must be a whole number from 1 to 5"), json);
+  }
+  const std::string id = target->link.CanonicalPath();
+  auto view = builder_.sources().provenance->GetLot(id);
+  if (!view.ok()) {
+    if (view.status().code() == absl::StatusCode::kNotFound && !json) {
+      Looked l = LookedUp(target->link);
+      res.status = 404;
+      res.set_content(RenderNotFound(LangOf(req), id, l.gtin, l.lot, l.serial), kHtml);
+      return;
+    }
+    return Failure(res, view.status());
+  }
+  origo::v1::SubmitFeedbackRequest request;
+  request.set_enterprise(view->creator());
+  // An item's feedback is about its lot (the limiter's per-lot bucket then covers all bottles).
+  request.set_lot(view->lot().empty() ? id : view->lot());
+  request.set_rating(static_cast<uint32_t>(rating[0] - '0'));
+  request.set_comment(req.get_param_value("comment"));
+  auto stored =
+      builder_.sources().credit->SubmitFeedback(server::Principal{}, req.remote_addr, request);
+  const Lang lang = LangOf(req);
+  if (!stored.ok()) {
+    const absl::Status& status = stored.status();
+    if (status.code() == absl::StatusCode::kInvalidArgument) {
+      return BadRequest(req, res, status, json);
+    }
+    if (status.code() != absl::StatusCode::kResourceExhausted) return Failure(res, status);
+    res.set_header("Retry-After", std::to_string(RetryAfterSeconds(std::string(status.message()))));
+    auto page = json ? absl::StatusOr<ProductPage>(status)
+                     : builder_.Build(target->link, /*count_scan=*/false);
+    if (!page.ok()) return Failure(res, status);
+    res.status = 429;
+    res.set_content(RenderProductPage(*page, Context(*page, lang, "limited")), kHtml);
+    return;
+  }
+  if (json) {
+    res.status = 201;
+    res.set_content("{\"accepted\":true,\"rating\":" + rating + "}\n", kJson);
+    return;
+  }
+  res.status = 303;  // back to the page, which thanks the consumer (post/redirect/get)
+  res.set_header("Location", id + "?feedback=thanks" + (lang == Lang::kEn ? "&lang=en" : ""));
+}
+
+void Resolver::ServeProofs(const httplib::Request& req, httplib::Response& res) const {
+  auto target = ParseTarget(req.target, kProofsPrefix, "");
+  if (!target.ok()) return Failure(res, target.status());
+  auto bundle = builder_.ProofsJson(target->link);
+  if (!bundle.ok()) return Failure(res, bundle.status());
+  res.set_header("Cache-Control", "no-store");
+  res.set_content(*bundle + "\n", kJson);
+}
+
+void Resolver::ServeApiPage(const httplib::Request& req, httplib::Response& res) const {
+  auto target = ParseTarget(req.target, kApiPrefix, "");
+  if (!target.ok()) return Failure(res, target.status());
+  auto page = builder_.Build(target->link, /*count_scan=*/false);
+  if (!page.ok()) return Failure(res, page.status());
+  res.set_content(ToJson(*page) + "\n", kJson);
+}
+
+absl::StatusOr<EnterprisePageData> Resolver::Enterprise(const std::string& usci) const {
+  ORIGO_RETURN_IF_ERROR(usci::Validate(usci));
+  const PageBuilder::Sources& src = builder_.sources();
+  EnterprisePageData data;
+  ORIGO_ASSIGN_OR_RETURN(data.enterprise, src.registry->GetEnterprise(usci));
+  origo::v1::GetRatingRequest rating_request;
+  rating_request.set_usci(usci);
+  auto rating = src.credit->GetRating(server::Principal{}, rating_request);
+  if (rating.ok()) {
+    data.grade = GradeName(rating->grade());
+    data.supervision_class = ClassName(rating->supervision_class());
+    data.sampling_rate = rating->sampling_rate();
+    data.inspection_frequency = rating->inspection_frequency();
+    data.rating_as_of = rating->as_of();
+  }
+  origo::v1::ListBlacklistRequest request;
+  request.set_view(origo::v1::BLACKLIST_VIEW_PUBLIC);
+  request.set_usci(usci);
+  ORIGO_ASSIGN_OR_RETURN(data.listed, src.credit->ListBlacklist(server::Principal{}, request));
+  return data;
+}
+
+void Resolver::ServeEnterprise(const httplib::Request& req, httplib::Response& res,
+                               bool json) const {
+  const std::string usci = req.matches[1];
+  auto data = Enterprise(usci);
+  if (!data.ok()) {
+    const int status = HttpStatus(data.status());
+    if (json || (status != 400 && status != 404)) return Failure(res, data.status());
+    res.status = status;
+    res.set_content(
+        RenderBadRequest(LangOf(req), "/enterprise/" + usci, std::string(data.status().message())),
+        kHtml);
+    return;
+  }
+  if (json) {
+    res.set_content(EnterpriseJson(*data) + "\n", kJson);
+  } else {
+    res.set_content(RenderEnterprise(LangOf(req), "/enterprise/" + usci, *data), kHtml);
+  }
+}
+
+void Resolver::ServeBlacklist(const httplib::Request& req, httplib::Response& res,
+                              bool json) const {
+  const PageBuilder::Sources& src = builder_.sources();
+  origo::v1::ListBlacklistRequest request;
+  request.set_view(origo::v1::BLACKLIST_VIEW_PUBLIC);
+  auto entries = src.credit->ListBlacklist(server::Principal{}, request);
+  if (!entries.ok()) return Failure(res, entries.status());
+  std::vector<std::string> names;
+  for (const auto& e : *entries) {
+    auto enterprise = src.registry->GetEnterprise(e.usci());
+    names.push_back(enterprise.ok() ? enterprise->name() : "");
+  }
+  if (json) {
+    res.set_content(BlacklistJson(*entries, names) + "\n", kJson);
+  } else {
+    res.set_content(RenderBlacklist(LangOf(req), *entries, names), kHtml);
+  }
+}
+
+void Resolver::ServeWellKnown(const httplib::Request& req, httplib::Response& res) const {
+  const std::string base = BaseUrl(req, tls_);
+  std::string link_types;
+  for (const LinkType& t : kLinkTypes) {
+    link_types += std::string(link_types.empty() ? "" : ",") +
+                  "{\"compact\":" + JsonString(t.compact) + ",\"uri\":" + JsonString(t.uri) + "}";
+  }
+  res.set_content(
+      "{\"name\":\"Origo traceability resolver\",\"resolverRoot\":" + JsonString(base) +
+          ",\"supportedPrimaryKeys\":[\"gtin\"],\"supportedQualifiers\":[\"lot\",\"ser\"],"
+          "\"supportedPaths\":[\"/01/{gtin}/10/{lot}\",\"/01/{gtin}/21/{serial}\","
+          "\"/01/{gtin}/10/{lot}/21/{serial}\"],\"linkTypeDefaultCanBeLinkset\":false,"
+          "\"linkset\":\"?linkType=all\",\"supportedLinkTypes\":[" +
+          link_types +
+          "],\"supportedContextValuesEnumerated\":{\"lang\":[\"zh-CN\",\"en\"]},"
+          "\"defaultLanguage\":\"zh-CN\",\"verification\":{\"proofs\":" +
+          JsonString(base + kProofsPrefix + "/01/{gtin}/...") +
+          ",\"log\":" + builder_.LogKeyJson() + "}}\n",
+      kJson);
 }
 
 }  // namespace origo::resolver

@@ -31,12 +31,16 @@
 #include <memory>
 #include <string>
 
+#include "absl/status/statusor.h"
 #include "origo/v1/config.pb.h"
+#include "services/resolver/html.h"
 #include "services/resolver/page.h"
 
 namespace httplib {
 class Server;
-}
+struct Request;
+struct Response;
+}  // namespace httplib
 
 namespace origo::server {
 class Metrics;
@@ -56,6 +60,18 @@ class Resolver {
   const PageBuilder& builder() const { return builder_; }
 
  private:
+  void ServePage(const httplib::Request& req, httplib::Response& res) const;
+  void ServeFeedback(const httplib::Request& req, httplib::Response& res) const;
+  void ServeProofs(const httplib::Request& req, httplib::Response& res) const;
+  void ServeApiPage(const httplib::Request& req, httplib::Response& res) const;
+  void ServeEnterprise(const httplib::Request& req, httplib::Response& res, bool json) const;
+  void ServeBlacklist(const httplib::Request& req, httplib::Response& res, bool json) const;
+  void ServeWellKnown(const httplib::Request& req, httplib::Response& res) const;
+  // Grade, supervision class and public blacklist status of `usci`. INVALID_ARGUMENT for a
+  // malformed USCI, NOT_FOUND for an unregistered one.
+  absl::StatusOr<EnterprisePageData> Enterprise(const std::string& usci) const;
+  ProductPageContext Context(const ProductPage& page, Lang lang, std::string feedback) const;
+
   PageBuilder builder_;
   bool tls_;
 };
