@@ -63,7 +63,7 @@ browser-deps: deps
 	    [ tests/browser/package-lock.json -nt tests/browser/node_modules/.package-lock.json ]; then \
 	  cd tests/browser && npm ci --no-audit --no-fund; fi
 
-test-sanitize: deps
+test-sanitize: deps browser-deps
 	cmake -S . -B $(SANITIZE_DIR) $(GENERATOR) -DCMAKE_BUILD_TYPE=Debug -DORIGO_SANITIZE=address,undefined >/dev/null
 	cmake --build $(SANITIZE_DIR) -j $(JOBS)
 	cd $(SANITIZE_DIR) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \

@@ -135,15 +135,23 @@ async function fixtureTests(context) {
   const fixture = JSON.parse(fs.readFileSync(fixtureFile, 'utf8'));
   const verifyJs = fs.readFileSync(args['verify-js']);
   const ids = fixture.bundle.events.map((e) => e.event_id);
-  const pageHtml = (lang) => `<!doctype html><html lang="${lang}" data-proofs="/api/v1/proofs/fixture">
+  const pageHtml = (lang, proofs = 'fixture') => `<!doctype html><html lang="${lang}" data-proofs="/api/v1/proofs/${proofs}">
 <head><meta charset="utf-8"><script type="application/json" id="origo-log">${JSON.stringify(fixture.log)}</script>
 <script src="/static/verify.js" defer></script></head><body>
 <p id="verify-status" data-state="pending">…</p><ol>${ids.map((id) => `<li data-event-id="${id}">${id}</li>`).join('')}</ol>
 </body></html>`;
+  let pendingServed = 0;
   const server = http.createServer((req, res) => {
     const u = new URL(req.url, 'http://x');
     if (u.pathname === '/static/verify.js') { res.setHeader('content-type', 'text/javascript'); res.end(verifyJs); }
     else if (u.pathname === '/api/v1/proofs/fixture') { res.setHeader('content-type', 'application/json'); res.end(JSON.stringify(fixture.bundle)); }
+    else if (u.pathname === '/api/v1/proofs/fixture-pending') {
+      // The first answer lists the newest event as pending (no checkpoint covers it yet).
+      const bundle = structuredClone(fixture.bundle);
+      if (pendingServed++ === 0) bundle.pending = [bundle.events.pop().event_id];
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify(bundle));
+    } else if (u.pathname === '/en-pending') { res.setHeader('content-type', 'text/html; charset=utf-8'); res.end(pageHtml('en', 'fixture-pending')); }
     else if (u.pathname === '/en' || u.pathname === '/zh') { res.setHeader('content-type', 'text/html; charset=utf-8'); res.end(pageHtml(u.pathname === '/en' ? 'en' : 'zh-CN')); }
     else { res.statusCode = 404; res.end(); }
   });
@@ -158,6 +166,10 @@ async function fixtureTests(context) {
   await r.page.close();
   r = await openAndVerify(context, `${base}/zh`, proofs, null);
   expect(r.state === 'verified' && r.text.includes(`已验证：${ids.length} 条记录`), 'fixture: Chinese page says 已验证', r.text);
+  await r.page.close();
+  r = await openAndVerify(context, `${base}/en-pending`, proofs, null);
+  expect(r.state === 'verified' && pendingServed === 2 && r.text.includes(`Verified: ${ids.length} records`),
+    'fixture: a pending event is fetched again once a checkpoint covers it', `${pendingServed} fetches; ${r.text}`);
   await r.page.close();
   r = await openAndVerify(context, `${base}/en`, proofs, (b) => tamperLeafField(findLeafWith(b, 'p256'), 5));
   expect(r.state === 'failed' && r.text.includes('batch signature invalid'),
