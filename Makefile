@@ -18,8 +18,13 @@ DEBIAN_PACKAGES := build-essential cmake ninja-build ccache pkg-config git curl 
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler \
   librocksdb-dev libssl-dev libgtest-dev libgmock-dev libcli11-dev libcpp-httplib-dev \
   libabsl-dev clang libclang-rt-14-dev
+# origo label (libqrencode, libpng) and its test (zbarimg, rsvg-convert); the browser test drives
+# Debian's chromium with playwright-core under Node.js (Debian's nodejs and npm unless a node and
+# npm are already installed, e.g. NodeSource's, whose nodejs conflicts with Debian's npm).
+DEBIAN_PACKAGES += libqrencode-dev libpng-dev zbar-tools librsvg2-bin chromium \
+  $(if $(shell command -v node 2>/dev/null),,nodejs) $(if $(shell command -v npm 2>/dev/null),,npm)
 
-.PHONY: all deps configure build run test test-sanitize fuzz-build fuzz fuzz-smoke bench format-check clean
+.PHONY: all deps browser-deps configure build run test test-sanitize fuzz-build fuzz fuzz-smoke bench format-check clean
 
 all: build
 
@@ -48,11 +53,17 @@ run: build
 
 # After the suites, a fuzz smoke run (every fuzz target once over its seeds and regressions);
 # FUZZ_SMOKE=0 skips it. It builds $(FUZZ_DIR) with clang: about 2 CPU-minutes with ccache cold.
-test: build
+test: build browser-deps
 	cd $(BUILD_DIR) && ctest -j $(JOBS) --output-on-failure --timeout 600
 	@if [ "$(FUZZ_SMOKE)" != 0 ]; then $(MAKE) --no-print-directory fuzz-smoke; fi
 
-test-sanitize: deps
+# playwright-core for tests/browser, from the npm registry at the version its package-lock.json pins.
+browser-deps: deps
+	@if [ ! -f tests/browser/node_modules/.package-lock.json ] || \
+	    [ tests/browser/package-lock.json -nt tests/browser/node_modules/.package-lock.json ]; then \
+	  cd tests/browser && npm ci --no-audit --no-fund; fi
+
+test-sanitize: deps browser-deps
 	cmake -S . -B $(SANITIZE_DIR) $(GENERATOR) -DCMAKE_BUILD_TYPE=Debug -DORIGO_SANITIZE=address,undefined >/dev/null
 	cmake --build $(SANITIZE_DIR) -j $(JOBS)
 	cd $(SANITIZE_DIR) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \

@@ -29,9 +29,10 @@ enum class ColumnFamily : uint32_t {
   kTokens = 14,          // hashed bearer token -> token record
   kCheckpoints = 15,     // tree size -> signed checkpoint note
   kProvenance = 16,      // lineage facts, inspections, suspected violations, GI harvest
+  kScans = 17,           // serialised item -> consumer scan count (merge operator)
 };
 
-inline constexpr int kColumnFamilyCount = 17;
+inline constexpr int kColumnFamilyCount = 18;
 
 struct ColumnFamilyInfo {
   ColumnFamily id;
@@ -61,6 +62,7 @@ inline constexpr std::array<ColumnFamilyInfo, kColumnFamilyCount> kColumnFamilie
     {ColumnFamily::kTokens, "tokens", 0, true},
     {ColumnFamily::kCheckpoints, "checkpoints", 0, true},
     {ColumnFamily::kProvenance, "provenance", 0, false},
+    {ColumnFamily::kScans, "scans", 0, true},
 }};
 
 inline constexpr std::string_view ColumnFamilyName(ColumnFamily cf) {

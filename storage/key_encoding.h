@@ -50,6 +50,10 @@
 //                      'H' str base ("USCI/base id"), u16 year, rest = 32-byte event id
 //                                                                   -> HarvestRecord
 //                      (the tag is one u8; values in proto/origo/store/v1/lineage.proto)
+//   scans            : rest = canonical Digital Link path of a serialised item (GTIN + AI 21)
+//                      -> u8 version, u64 count, u64 first scan unix ms, u64 last scan unix ms
+//                      (raw, not a proto: written only as merge operands that storage/
+//                      scan_counter.h adds up, so concurrent page views need no read-modify-write)
 //
 // Values: every value starts with a format-version byte, then the payload:
 //   value   := u8 version, payload

@@ -9,6 +9,7 @@
 #include "rocksdb/slice_transform.h"
 #include "rocksdb/table.h"
 #include "storage/key_encoding.h"
+#include "storage/scan_counter.h"
 
 namespace origo::storage {
 namespace {
@@ -45,6 +46,7 @@ rocksdb::ColumnFamilyOptions FamilyOptions(const ColumnFamilyInfo& info,
     if (!table.filter_policy) table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   }
   cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  if (info.id == ColumnFamily::kScans) cf.merge_operator = ScanCountMergeOperator();
   return cf;
 }
 

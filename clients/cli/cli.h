@@ -72,6 +72,8 @@ void AddProvenanceCommands(CLI::App& app, Globals& globals);
 // origo inspect record, penalty record, loss record, feedback submit, credit show|archive,
 // blacklist list|add|import|repair apply|repair decide, report quality.
 void AddCreditCommands(CLI::App& app, Globals& globals);
+// origo label (label_command.cc).
+void AddLabelCommand(CLI::App& app, Globals& globals);
 
 }  // namespace origo::cli
 

@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
   origo::cli::AddVerifyCommand(app, globals);
   origo::cli::AddProvenanceCommands(app, globals);
   origo::cli::AddCreditCommands(app, globals);
+  origo::cli::AddLabelCommand(app, globals);
 
   CLI11_PARSE(app, argc, argv);
   return globals.exit_code;

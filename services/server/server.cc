@@ -205,6 +205,9 @@ absl::Status Server::StartHttp() {
     http_ = std::move(https);
   }
   http_->set_payload_max_length(1 << 20);
+  // Headers and body go out in separate writes: without NODELAY, Nagle holds the second one for
+  // the client's delayed ACK (~40 ms per page, twice the consumer page's budget).
+  http_->set_tcp_nodelay(true);
   http_->set_read_timeout(10, 0);
   http_->set_write_timeout(10, 0);
   http_->new_task_queue = [] { return new httplib::ThreadPool(4); };

@@ -14,6 +14,7 @@
 #include "services/provenance/provenance.h"
 #include "services/provenance/provenance_service.h"
 #include "services/registry/registry_service.h"
+#include "services/resolver/resolver.h"
 #include "services/server/auth.h"
 #include "services/transparency/checkpointer.h"
 #include "services/transparency/transparency_service.h"
@@ -21,6 +22,7 @@
 #include "storage/event_log.h"
 #include "storage/lineage_index.h"
 #include "storage/registry_store.h"
+#include "storage/scan_counter.h"
 
 namespace origo::server {
 namespace {
@@ -32,7 +34,7 @@ class OrigoServiceHost : public ServiceHost {
     return {registry_service_.get(),   capture_service_.get(), transparency_service_.get(),
             provenance_service_.get(), credit_service_.get(),  admin_service_.get()};
   }
-  void RegisterHttp(httplib::Server*) override {}
+  void RegisterHttp(httplib::Server* http) override { resolver_->Register(http, metrics_); }
   void Stop() override {
     // Order: no more sequencing, then a final checkpoint over everything written, then stop.
     if (sequencer_) sequencer_->Stop();
@@ -79,6 +81,9 @@ class OrigoServiceHost : public ServiceHost {
   std::unique_ptr<credit::CreditProcessor> credit_;
   std::unique_ptr<credit::CreditServiceImpl> credit_service_;
   std::unique_ptr<admin::AdminServiceImpl> admin_service_;
+  std::unique_ptr<storage::ScanCounter> scans_;
+  std::unique_ptr<resolver::Resolver> resolver_;
+  Metrics* metrics_ = nullptr;
   std::vector<std::string> notices_;
 
   ~OrigoServiceHost() override { Stop(); }
@@ -87,8 +92,10 @@ class OrigoServiceHost : public ServiceHost {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Create(const origo::v1::Config& config,
-                                                                 storage::Store* store, Metrics*) {
+                                                                 storage::Store* store,
+                                                                 Metrics* metrics) {
   auto host = std::make_unique<OrigoServiceHost>();
+  host->metrics_ = metrics;
   host->registry_ = std::make_unique<storage::RegistryStore>(store);
   host->authenticator_ = std::make_unique<Authenticator>(host->registry_.get());
   ORIGO_ASSIGN_OR_RETURN(auto bootstrap,
@@ -149,6 +156,13 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Create(const origo::v1
     if (!listing->has_value()) return absl::OkStatus();
     return credit::RefuseExport(**listing);
   });
+  host->scans_ = std::make_unique<storage::ScanCounter>(store);
+  host->resolver_ = std::make_unique<resolver::Resolver>(
+      resolver::PageBuilder::Sources{host->provenance_.get(), host->credit_.get(),
+                                     host->credit_archive_.get(), host->registry_.get(),
+                                     host->log_.get(), host->checkpointer_.get(),
+                                     host->scans_.get()},
+      config.resolver(), !config.tls().cert_file().empty());
   return host;
 }
 
