@@ -218,6 +218,7 @@ void Report(JsonOut& json, const std::string& name, int batch, int streams, Phas
 }
 
 constexpr char kSchema[] = R"sql(
+SET client_min_messages = warning;
 DROP TABLE IF EXISTS edges, identifiers, events, batches, enterprise_keys;
 CREATE TABLE enterprise_keys(key_id text PRIMARY KEY, usci text NOT NULL, public_key_pem text);
 CREATE TABLE batches(batch_id text PRIMARY KEY, usci text NOT NULL, manifest bytea NOT NULL,
@@ -255,11 +256,10 @@ SELECT n.id, n.depth,
 FROM (SELECT id, min(depth) AS depth FROM walk GROUP BY id ORDER BY 2 LIMIT 1000) n
 )sql";
 constexpr char kItem[] = R"sql(
-SELECT i.identifier, jsonb_agg(ev.body ORDER BY ev.event_time) FROM identifiers i
-  JOIN events ev ON ev.event_id = i.event_id
- WHERE i.identifier = $1 OR i.identifier IN (SELECT from_id FROM edges WHERE to_id = $1
-                                               AND kind = 'transform')
- GROUP BY i.identifier
+SELECT n.id, (SELECT jsonb_agg(ev.body ORDER BY ev.event_time) FROM identifiers i
+                JOIN events ev ON ev.event_id = i.event_id WHERE i.identifier = n.id)
+FROM (SELECT $1::text AS id
+      UNION SELECT from_id FROM edges WHERE to_id = $1 AND kind = 'transform') n
 )sql";
 
 struct QueryStats {
