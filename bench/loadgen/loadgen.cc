@@ -1,0 +1,410 @@
+// origo_loadgen: drives a running origod over gRPC with synthetic wine, goji and halal supply
+// chains (bench/loadgen/chains.h), signed as packing lines sign them, then runs a query mix.
+//
+//   origo_loadgen --server 127.0.0.1:50051 --bootstrap-token DATA/bootstrap-token
+//                 --enterprises 300 --events 300000 --lots 20000 --streams 8 --out result.json
+//
+// Phases (each on chains not captured before, so every event is new):
+//   b1      every event signed on its own (batch size 1)            --b1-events
+//   b16     batches of 16                                            --b16-events
+//   paced   batches of 16 at half of b16's rate: acknowledgement latency at a sustainable load
+//   b256    batches of 256 until --events events are in the log (the scale fill), presigned in
+//           chunks of --chunk-events so memory stays bounded; only sending time is counted
+// Batches are signed before each timed phase: the figures measure the server (verify, validate,
+// rules, sequence, synced write), not the client. Each enterprise's batches go in order on one
+// CaptureStream (a stream carries one producer token); --streams streams run at once, each with
+// one batch in flight. Queries then run one at a time on random captured chains:
+//   trace_back    TraceBack from a random serialised item (bottle, bag or pack)
+//   trace_forward TraceForward from the chain's origin lot (harvest or live animals)
+//   item          GetItem for a random item (what the consumer page reads)
+//   proof         GetInclusionProof for a random event of the chain
+// `--mode wait` only waits until the server answers GetCheckpoint and prints the seconds taken
+// (run.sh uses it to time a restart after kill -9).
+
+#include <grpcpp/grpcpp.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <random>
+#include <thread>
+
+#include "bench/loadgen/chains.h"
+#include "bench/loadgen/workload.h"
+#include "core/batch/batch.h"
+#include "origo/v1/capture.grpc.pb.h"
+#include "origo/v1/provenance.grpc.pb.h"
+#include "origo/v1/registry.grpc.pb.h"
+
+namespace origo::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::unique_ptr<grpc::ClientContext> Context(const std::string& token,
+                                             std::chrono::seconds deadline) {
+  auto c = std::make_unique<grpc::ClientContext>();
+  c->set_deadline(std::chrono::system_clock::now() + deadline);
+  if (!token.empty()) c->AddMetadata("authorization", "Bearer " + token);
+  return c;
+}
+
+[[noreturn]] void Die(const std::string& what, const grpc::Status& s) {
+  std::fprintf(stderr, "origo_loadgen: %s: %s\n", what.c_str(), s.error_message().c_str());
+  std::exit(1);
+}
+
+// Registers every enterprise with its key (and, for halal, its certificate) and a producer
+// token. Runs on `threads` threads; the registry writes are synced one by one.
+std::vector<std::string> Enroll(const std::shared_ptr<grpc::Channel>& channel,
+                                const std::string& regulator, const Generator& generator,
+                                const std::vector<crypto::PrivateKey>& keys, int threads) {
+  const auto& specs = generator.enterprises();
+  std::vector<std::string> tokens(specs.size());
+  std::atomic<size_t> next{0};
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&] {
+      auto registry = origo::v1::RegistryService::NewStub(channel);
+      for (size_t i = next++; i < specs.size(); i = next++) {
+        const EnterpriseSpec& e = specs[i];
+        const auto deadline = std::chrono::seconds(60);
+        origo::v1::RegisterEnterpriseRequest reg;
+        reg.mutable_enterprise()->set_usci(e.usci);
+        reg.mutable_enterprise()->set_name(e.name);
+        reg.mutable_enterprise()->set_sector(e.sector == Sector::kWine   ? origo::v1::SECTOR_WINE
+                                             : e.sector == Sector::kGoji ? origo::v1::SECTOR_GOJI
+                                                                         : origo::v1::SECTOR_HALAL);
+        origo::v1::RegisterEnterpriseResponse r1;
+        grpc::Status s = registry->RegisterEnterprise(Context(regulator, deadline).get(), reg, &r1);
+        if (!s.ok() && s.error_code() != grpc::StatusCode::ALREADY_EXISTS) Die(e.usci, s);
+        origo::v1::AddKeyRequest add;
+        add.set_usci(e.usci);
+        add.set_public_key_pem(keys[i].Public().ToPem());
+        add.set_label("packing line");
+        origo::v1::AddKeyResponse r2;
+        s = registry->AddKey(Context(regulator, deadline).get(), add, &r2);
+        if (!s.ok()) Die(e.usci + " key", s);
+        if (!e.halal_certificate.empty()) {
+          origo::v1::AddCertificateRequest cert;
+          auto* c = cert.mutable_certificate();
+          c->set_usci(e.usci);
+          c->set_certificate_id(e.halal_certificate);
+          c->set_type("halal");
+          c->set_issuer("Ningxia Islamic Association");
+          c->set_valid_from("2026-01-01");
+          c->set_valid_to("2026-12-31");
+          origo::v1::AddCertificateResponse r3;
+          s = registry->AddCertificate(Context(regulator, deadline).get(), cert, &r3);
+          if (!s.ok() && s.error_code() != grpc::StatusCode::ALREADY_EXISTS) {
+            Die(e.usci + " certificate", s);
+          }
+        }
+        origo::v1::CreateTokenRequest token;
+        token.set_role(origo::v1::ROLE_PRODUCER);
+        token.set_usci(e.usci);
+        origo::v1::CreateTokenResponse r4;
+        s = registry->CreateToken(Context(regulator, deadline).get(), token, &r4);
+        if (!s.ok()) Die(e.usci + " token", s);
+        tokens[i] = r4.token();
+      }
+    });
+  }
+  for (auto& w : workers) w.join();
+  return tokens;
+}
+
+struct PhaseResult {
+  uint64_t events = 0;
+  uint64_t batches = 0;
+  double seconds = 0;
+  std::vector<double> ack_ms;
+  double EventsPerSecond() const { return seconds > 0 ? static_cast<double>(events) / seconds : 0; }
+};
+
+// Sends `units` over `streams` concurrent CaptureStreams. `interval_s` > 0 paces each stream to
+// one batch per interval (open loop: a late batch is sent at once, not skipped).
+PhaseResult Capture(const std::shared_ptr<grpc::Channel>& channel,
+                    const std::vector<std::string>& tokens, const std::vector<Unit>& units,
+                    int streams, double interval_s) {
+  std::atomic<size_t> next{0};
+  std::atomic<uint64_t> events{0}, batches{0};
+  std::vector<std::vector<double>> acks(static_cast<size_t>(streams));
+  const auto start = Clock::now();
+  std::vector<std::thread> workers;
+  for (int t = 0; t < streams; ++t) {
+    workers.emplace_back([&, t] {
+      auto stub = origo::v1::CaptureService::NewStub(channel);
+      auto due = Clock::now() + std::chrono::duration<double>(interval_s * t / streams);
+      for (size_t u = next++; u < units.size(); u = next++) {
+        const Unit& unit = units[u];
+        auto context = Context(tokens[unit.enterprise], std::chrono::seconds(3600));
+        auto stream = stub->CaptureStream(context.get());
+        uint64_t sequence = 0;
+        for (const auto& batch : unit.batches) {
+          if (interval_s > 0) {
+            std::this_thread::sleep_until(due);
+            due += std::chrono::duration_cast<Clock::duration>(
+                std::chrono::duration<double>(interval_s));
+          }
+          origo::v1::CaptureRequest request;
+          *request.mutable_batch() = batch;  // copy outside the timed section would be nicer,
+          request.set_sequence(++sequence);  // but the copy is ~1 us per event, on the client
+          const auto sent = Clock::now();
+          origo::v1::CaptureResponse response;
+          if (!stream->Write(request) || !stream->Read(&response)) break;
+          acks[static_cast<size_t>(t)].push_back(
+              std::chrono::duration<double, std::milli>(Clock::now() - sent).count());
+          events += response.stored() + response.duplicates();
+          ++batches;
+        }
+        stream->WritesDone();
+        grpc::Status s = stream->Finish();
+        if (!s.ok()) Die("capture stream for " + std::to_string(unit.enterprise), s);
+      }
+    });
+  }
+  for (auto& w : workers) w.join();
+  PhaseResult r;
+  r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  r.events = events;
+  r.batches = batches;
+  for (auto& a : acks) r.ack_ms.insert(r.ack_ms.end(), a.begin(), a.end());
+  return r;
+}
+
+void Report(JsonOut& json, const std::string& name, int batch, int streams, PhaseResult& r) {
+  const double p50 = Percentile(r.ack_ms, 0.5), p99 = Percentile(r.ack_ms, 0.99);
+  std::printf("capture %-6s batch %4d streams %2d: %9llu events in %7.2f s = %9.0f events/s, "
+              "ack p50 %7.2f ms p99 %7.2f ms\n",
+              name.c_str(), batch, streams, static_cast<unsigned long long>(r.events), r.seconds,
+              r.EventsPerSecond(), p50, p99);
+  std::fflush(stdout);
+  json.Add("capture." + name + ".batch_size", batch);
+  json.Add("capture." + name + ".streams", streams);
+  json.Add("capture." + name + ".events", static_cast<double>(r.events));
+  json.Add("capture." + name + ".seconds", r.seconds);
+  json.Add("capture." + name + ".events_per_s", r.EventsPerSecond());
+  json.Add("capture." + name + ".ack_p50_ms", p50);
+  json.Add("capture." + name + ".ack_p99_ms", p99);
+}
+
+struct QueryStats {
+  std::vector<double> ms;
+  uint64_t nodes = 0, errors = 0;
+  void Add(const std::string& name, JsonOut& json) {
+    const double p50 = Percentile(ms, 0.5), p99 = Percentile(ms, 0.99);
+    std::printf("query %-13s %6zu calls: p50 %7.3f ms p99 %7.3f ms (avg nodes %.1f, errors %llu)\n",
+                name.c_str(), ms.size(), p50, p99,
+                ms.empty() ? 0.0 : static_cast<double>(nodes) / static_cast<double>(ms.size()),
+                static_cast<unsigned long long>(errors));
+    json.Add("query." + name + ".calls", static_cast<double>(ms.size()));
+    json.Add("query." + name + ".p50_ms", p50);
+    json.Add("query." + name + ".p99_ms", p99);
+    json.Add("query." + name + ".avg_nodes",
+             ms.empty() ? 0.0 : static_cast<double>(nodes) / static_cast<double>(ms.size()));
+    json.Add("query." + name + ".errors", static_cast<double>(errors));
+  }
+};
+
+template <typename F>
+double TimeMs(F&& f) {
+  const auto t0 = Clock::now();
+  f();
+  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+}
+
+void Queries(const std::shared_ptr<grpc::Channel>& channel, const Generator& generator,
+             uint64_t chains, uint64_t count, JsonOut& json) {
+  auto provenance = origo::v1::ProvenanceService::NewStub(channel);
+  auto transparency = origo::v1::TransparencyService::NewStub(channel);
+  std::mt19937_64 rng(42);
+  QueryStats back, forward, item, proof;
+  const auto deadline = std::chrono::seconds(30);
+  for (uint64_t q = 0; q < count; ++q) {
+    const Chain chain = generator.MakeChain(rng() % chains);
+    const std::string& it = chain.items[rng() % chain.items.size()];
+    origo::v1::TraceRequest request;
+    request.set_id(it);
+    origo::v1::TraceResponse response;
+    grpc::Status s;
+    back.ms.push_back(TimeMs([&] {
+      s = provenance->TraceBack(Context("", deadline).get(), request, &response);
+    }));
+    if (!s.ok()) {
+      if (!back.errors++) std::fprintf(stderr, "TraceBack %s: %s\n", it.c_str(), s.error_message().c_str());
+    }
+    back.nodes += static_cast<uint64_t>(response.nodes_size());
+    request.set_id(chain.lots[0]);
+    response.Clear();
+    forward.ms.push_back(TimeMs([&] {
+      s = provenance->TraceForward(Context("", deadline).get(), request, &response);
+    }));
+    if (!s.ok()) ++forward.errors;
+    forward.nodes += static_cast<uint64_t>(response.nodes_size());
+    origo::v1::GetItemRequest item_request;
+    item_request.set_id(it);
+    origo::v1::GetItemResponse item_response;
+    item.ms.push_back(TimeMs([&] {
+      s = provenance->GetItem(Context("", deadline).get(), item_request, &item_response);
+    }));
+    if (!s.ok()) ++item.errors;
+    item.nodes += 1;
+    origo::v1::GetInclusionProofRequest proof_request;
+    proof_request.set_event_id(batch::EventId(chain.events[rng() % chain.events.size()]));
+    origo::v1::GetInclusionProofResponse proof_response;
+    proof.ms.push_back(TimeMs([&] {
+      s = transparency->GetInclusionProof(Context("", deadline).get(), proof_request,
+                                          &proof_response);
+    }));
+    if (!s.ok()) ++proof.errors;
+    proof.nodes += static_cast<uint64_t>(proof_response.proof().hashes_size());
+  }
+  back.Add("trace_back", json);
+  forward.Add("trace_forward", json);
+  item.Add("item", json);
+  proof.Add("proof", json);
+}
+
+int WaitMode(const std::shared_ptr<grpc::Channel>& channel, double timeout_s) {
+  auto transparency = origo::v1::TransparencyService::NewStub(channel);
+  const auto start = Clock::now();
+  double connected = -1;
+  while (std::chrono::duration<double>(Clock::now() - start).count() < timeout_s) {
+    origo::v1::GetCheckpointResponse head;
+    if (connected < 0 && channel->WaitForConnected(std::chrono::system_clock::now() +
+                                                   std::chrono::milliseconds(5))) {
+      connected = std::chrono::duration<double>(Clock::now() - start).count();
+    }
+    if (connected < 0) continue;
+    auto context = Context("", std::chrono::seconds(10));
+    if (transparency->GetCheckpoint(context.get(), {}, &head).ok()) {
+      // seconds to answering GetCheckpoint, tree size, seconds to accepting the connection
+      std::printf("%.3f %llu %.3f\n", std::chrono::duration<double>(Clock::now() - start).count(),
+                  static_cast<unsigned long long>(head.checkpoint().tree_size()), connected);
+      return 0;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  std::fprintf(stderr, "origo_loadgen: server did not answer within %.0f s\n", timeout_s);
+  return 1;
+}
+
+int Main(int argc, char** argv) {
+  Flags flags(argc, argv,
+              {{"mode", "run"},
+               {"server", "127.0.0.1:50051"},
+               {"bootstrap-token", "data/bootstrap-token"},
+               {"enterprises", "300"},
+               {"events", "300000"},
+               {"lots", "20000"},
+               {"streams", "8"},
+               {"b1-events", "10000"},
+               {"b16-events", "50000"},
+               {"chunk-events", "500000"},
+               {"queries", "2000"},
+               {"timeout", "600"},
+               {"out", ""}});
+  grpc::ChannelArguments args;
+  args.SetMaxSendMessageSize(64 << 20);
+  args.SetMaxReceiveMessageSize(64 << 20);
+  // Reconnect quickly: with gRPC's default backoff (1 s, growing) `--mode wait` would measure
+  // the client's backoff rather than the server's restart.
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 10);
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 10);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 50);
+  auto channel = grpc::CreateCustomChannel(flags.Str("server"), grpc::InsecureChannelCredentials(),
+                                           args);
+  if (flags.Str("mode") == "wait") return WaitMode(channel, flags.Double("timeout"));
+
+  std::ifstream in(flags.Str("bootstrap-token"));
+  std::string regulator;
+  std::getline(in, regulator);
+  if (regulator.empty()) {
+    std::fprintf(stderr, "origo_loadgen: no token in %s\n", flags.Str("bootstrap-token").c_str());
+    return 1;
+  }
+  const uint64_t total = flags.U64("events");
+  const size_t cases = Generator::CasesFor(total, flags.U64("lots"));
+  Generator generator(flags.U64("enterprises"), cases);
+  const int streams = static_cast<int>(flags.U64("streams"));
+  JsonOut json;
+  json.Add("workload.enterprises", static_cast<double>(generator.enterprises().size()));
+  json.Add("workload.cases_per_chain", static_cast<double>(cases));
+  json.Add("workload.streams", streams);
+
+  auto t0 = Clock::now();
+  std::vector<crypto::PrivateKey> keys = MakeKeys(generator);
+  std::vector<std::string> tokens = Enroll(channel, regulator, generator, keys, 4);
+  std::printf("enrolled %zu enterprises (keys, certificates, tokens) in %.1f s; %zu cases per "
+              "chain\n",
+              tokens.size(), std::chrono::duration<double>(Clock::now() - t0).count(), cases);
+
+  uint64_t chain = 0, captured = 0;
+  auto phase = [&](uint64_t events, size_t batch) {
+    uint64_t end = ChainsFor(generator, chain, events);
+    auto units = BuildUnits(generator, chain, end, batch, keys, UnixMs());
+    chain = end;
+    return units;
+  };
+  {
+    auto units = phase(flags.U64("b1-events"), 1);
+    PhaseResult r = Capture(channel, tokens, units, streams, 0);
+    captured += r.events;
+    Report(json, "b1", 1, streams, r);
+  }
+  double b16_rate = 0;
+  {
+    auto units = phase(flags.U64("b16-events"), 16);
+    PhaseResult r = Capture(channel, tokens, units, streams, 0);
+    captured += r.events;
+    b16_rate = r.EventsPerSecond();
+    Report(json, "b16", 16, streams, r);
+  }
+  {
+    // Half of b16's rate, spread over the same streams: each stream sends one batch every
+    // streams x 16 / (rate / 2) seconds.
+    auto units = phase(flags.U64("b16-events") / 2, 16);
+    const double interval = streams * 16.0 / (b16_rate / 2);
+    PhaseResult r = Capture(channel, tokens, units, streams, interval);
+    captured += r.events;
+    Report(json, "paced", 16, streams, r);
+    json.Add("capture.paced.target_events_per_s", b16_rate / 2);
+  }
+  PhaseResult fill;
+  while (captured + fill.events < total) {
+    const uint64_t want = std::min(flags.U64("chunk-events"), total - captured - fill.events);
+    auto units = phase(want, 256);
+    PhaseResult r = Capture(channel, tokens, units, streams, 0);
+    fill.events += r.events;
+    fill.batches += r.batches;
+    fill.seconds += r.seconds;
+    fill.ack_ms.insert(fill.ack_ms.end(), r.ack_ms.begin(), r.ack_ms.end());
+    std::fprintf(stderr, "  b256 fill: %llu / %llu events\n",
+                 static_cast<unsigned long long>(captured + fill.events),
+                 static_cast<unsigned long long>(total));
+  }
+  captured += fill.events;
+  Report(json, "b256", 256, streams, fill);
+  json.Add("workload.chains", static_cast<double>(chain));
+  json.Add("workload.events", static_cast<double>(captured));
+  uint64_t lots = 0;
+  for (uint64_t c = 0; c < chain; ++c) lots += generator.MakeChain(c).lots.size();
+  json.Add("workload.lots", static_cast<double>(lots));
+  std::printf("log: %llu events, %llu chains, %llu lots\n",
+              static_cast<unsigned long long>(captured), static_cast<unsigned long long>(chain),
+              static_cast<unsigned long long>(lots));
+
+  Queries(channel, generator, chain, flags.U64("queries"), json);
+  if (!flags.Str("out").empty()) {
+    std::ofstream out(flags.Str("out"));
+    out << json.Text();
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace origo::bench
+
+int main(int argc, char** argv) { return origo::bench::Main(argc, argv); }
