@@ -6,8 +6,10 @@
 //    tampers with the proof bundle on its way to the page (page.route) — one byte of a leaf's
 //    event, of its batch signature, of its record time, of the checkpoint signature; a missing
 //    proof — and asserts that the page says "failed" and names the check.
-// 2. Fixture page: a bundle signed offline by browser_bundle_fixture with an Ed25519 and a P-256
-//    producer (the demo has only Ed25519), served with verify.js from the source tree.
+// 2. Fixture page (runs first): a bundle signed offline by browser_bundle_fixture with an Ed25519
+//    and a P-256 producer (the demo has only Ed25519), served with verify.js from the source
+//    tree: both verify; a pending event is fetched again; a P-256 signature byte, another
+//    producer's key and another origin fail.
 //
 // Usage: node consumer_page_test.mjs --origod PATH --fixture PATH --verify-js PATH --out DIR
 
