@@ -2,7 +2,9 @@
 # Issue 9 benchmark: Origo against this machine's limits and a PostgreSQL peer, in one run.
 #
 #   bench/run.sh short [BUILD_DIR]   (make bench:      ~100k events, well under 10 minutes)
-#   bench/run.sh full  [BUILD_DIR]   (make bench-full: 10M events, 5,000 enterprises, 200k lots)
+#   bench/run.sh medium [BUILD_DIR]  (300k events, 500 enterprises, 15k lots)
+#   bench/run.sh full  [BUILD_DIR]   (make bench-full: 10M events, 5,000 enterprises, 200k lots;
+#                                     the PostgreSQL peer stops its fill at 1M events)
 #
 # Sizes can be overridden from the environment: ENTERPRISES EVENTS LOTS STREAMS B1_EVENTS
 # B16_EVENTS QUERIES PG_MAX_EVENTS. Writes bench/results/bench-<mode>-<time>.json and prints a
@@ -18,10 +20,13 @@ case "$MODE" in
   short)
     : "${ENTERPRISES:=150}" "${EVENTS:=100000}" "${LOTS:=5000}" "${STREAMS:=8}"
     : "${B1_EVENTS:=3000}" "${B16_EVENTS:=20000}" "${QUERIES:=500}" "${PG_MAX_EVENTS:=0}" ;;
+  medium)
+    : "${ENTERPRISES:=500}" "${EVENTS:=300000}" "${LOTS:=15000}" "${STREAMS:=8}"
+    : "${B1_EVENTS:=3000}" "${B16_EVENTS:=20000}" "${QUERIES:=500}" "${PG_MAX_EVENTS:=0}" ;;
   full)
     : "${ENTERPRISES:=5000}" "${EVENTS:=10000000}" "${LOTS:=200000}" "${STREAMS:=8}"
     : "${B1_EVENTS:=20000}" "${B16_EVENTS:=200000}" "${QUERIES:=5000}" "${PG_MAX_EVENTS:=1000000}" ;;
-  *) echo "usage: $0 short|full [BUILD_DIR]" >&2; exit 2 ;;
+  *) echo "usage: $0 short|medium|full [BUILD_DIR]" >&2; exit 2 ;;
 esac
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 for b in services/origod bench/origo_loadgen bench/origo_limits bench/pg_peer; do
