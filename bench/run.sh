@@ -179,7 +179,7 @@ jq -r '
   "| trace forward from origin lot, p50 / p99 (ms, <= 1000 nodes) | \(f($r["query.trace_forward.p50_ms"])) / \(f($r["query.trace_forward.p99_ms"])) | \(f($r["pg.query.trace_forward.p50_ms"])) / \(f($r["pg.query.trace_forward.p99_ms"])) | \(f($d.ratio_origo_over_pg.trace_forward_p50))x |",
   "| item lookup (GetItem; consumer page data), p50 / p99 (ms) | \(f($r["query.item.p50_ms"])) / \(f($r["query.item.p99_ms"])) | \(f($r["pg.query.item.p50_ms"])) / \(f($r["pg.query.item.p99_ms"])) | \(f($d.ratio_origo_over_pg.item_p50))x |",
   "| inclusion proof, p50 / p99 (ms) | \(f($r["query.proof.p50_ms"])) / \(f($r["query.proof.p99_ms"])) | n/a | |",
-  "| bytes on disk per event | \(f(.origo.bytes_per_event)) | \(f(.pg.disk_bytes / $r["pg.workload.events"])) | |",
+  "| bytes on disk per event (PG: tables + indexes; with WAL) | \(f(.origo.bytes_per_event)) | \(f($r["pg.bytes_per_event"])) (\(f(.pg.disk_bytes / $r["pg.workload.events"]))) | |",
   "| restart after kill -9 (s) | \(.origo.restart_seconds) (tree \(.origo.tree_size_after_restart)) | | |",
   "| peak RSS of origod (MiB) | \(f(.origo.peak_rss_kib / 1024)) | | |",
   "",
