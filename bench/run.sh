@@ -2,7 +2,9 @@
 # Issue 9 benchmark: Origo against this machine's limits and a PostgreSQL peer, in one run.
 #
 #   bench/run.sh short [BUILD_DIR]   (make bench:      ~100k events, well under 10 minutes)
-#   bench/run.sh full  [BUILD_DIR]   (make bench-full: 10M events, 5,000 enterprises, 200k lots)
+#   bench/run.sh medium [BUILD_DIR]  (300k events, 500 enterprises, 15k lots)
+#   bench/run.sh full  [BUILD_DIR]   (make bench-full: 10M events, 5,000 enterprises, 200k lots;
+#                                     the PostgreSQL peer stops its fill at 1M events)
 #
 # Sizes can be overridden from the environment: ENTERPRISES EVENTS LOTS STREAMS B1_EVENTS
 # B16_EVENTS QUERIES PG_MAX_EVENTS. Writes bench/results/bench-<mode>-<time>.json and prints a
@@ -18,10 +20,13 @@ case "$MODE" in
   short)
     : "${ENTERPRISES:=150}" "${EVENTS:=100000}" "${LOTS:=5000}" "${STREAMS:=8}"
     : "${B1_EVENTS:=3000}" "${B16_EVENTS:=20000}" "${QUERIES:=500}" "${PG_MAX_EVENTS:=0}" ;;
+  medium)
+    : "${ENTERPRISES:=500}" "${EVENTS:=300000}" "${LOTS:=15000}" "${STREAMS:=8}"
+    : "${B1_EVENTS:=3000}" "${B16_EVENTS:=20000}" "${QUERIES:=500}" "${PG_MAX_EVENTS:=0}" ;;
   full)
     : "${ENTERPRISES:=5000}" "${EVENTS:=10000000}" "${LOTS:=200000}" "${STREAMS:=8}"
     : "${B1_EVENTS:=20000}" "${B16_EVENTS:=200000}" "${QUERIES:=5000}" "${PG_MAX_EVENTS:=1000000}" ;;
-  *) echo "usage: $0 short|full [BUILD_DIR]" >&2; exit 2 ;;
+  *) echo "usage: $0 short|medium|full [BUILD_DIR]" >&2; exit 2 ;;
 esac
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 for b in services/origod bench/origo_loadgen bench/origo_limits bench/pg_peer; do
@@ -174,7 +179,7 @@ jq -r '
   "| trace forward from origin lot, p50 / p99 (ms, <= 1000 nodes) | \(f($r["query.trace_forward.p50_ms"])) / \(f($r["query.trace_forward.p99_ms"])) | \(f($r["pg.query.trace_forward.p50_ms"])) / \(f($r["pg.query.trace_forward.p99_ms"])) | \(f($d.ratio_origo_over_pg.trace_forward_p50))x |",
   "| item lookup (GetItem; consumer page data), p50 / p99 (ms) | \(f($r["query.item.p50_ms"])) / \(f($r["query.item.p99_ms"])) | \(f($r["pg.query.item.p50_ms"])) / \(f($r["pg.query.item.p99_ms"])) | \(f($d.ratio_origo_over_pg.item_p50))x |",
   "| inclusion proof, p50 / p99 (ms) | \(f($r["query.proof.p50_ms"])) / \(f($r["query.proof.p99_ms"])) | n/a | |",
-  "| bytes on disk per event | \(f(.origo.bytes_per_event)) | \(f(.pg.disk_bytes / $r["pg.workload.events"])) | |",
+  "| bytes on disk per event (PG: tables + indexes; with WAL) | \(f(.origo.bytes_per_event)) | \(f($r["pg.bytes_per_event"])) (\(f(.pg.disk_bytes / $r["pg.workload.events"]))) | |",
   "| restart after kill -9 (s) | \(.origo.restart_seconds) (tree \(.origo.tree_size_after_restart)) | | |",
   "| peak RSS of origod (MiB) | \(f(.origo.peak_rss_kib / 1024)) | | |",
   "",

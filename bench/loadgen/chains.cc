@@ -205,7 +205,7 @@ Chain Generator::Wine(uint64_t index) const {
   const double bottled = 9.0 * static_cast<double>(cases_);
   const double blend_l = bottled * 1.02;
   const double cs_l = blend_l * 0.8, ml_l = blend_l * 0.2;
-  const double cs_wine = cs_l * 1.05, ml_wine = ml_l * 1.05;      // some left in the tanks
+  const double cs_wine = cs_l * 1.05, ml_wine = ml_l * 1.05;        // some left in the tanks
   const double cs_must = cs_wine * 1.03, ml_must = ml_wine * 1.03;  // fermentation losses
   const double cs_kg = cs_must / 0.7, ml_kg = ml_must / 0.7;        // crushing yield 70%
   auto harvest = [&](const std::string& lot, double kg, const char* block, const char* variety,
@@ -323,15 +323,14 @@ Chain Generator::Halal(uint64_t index) const {
   c.lots = {animals, carcass, cuts};
   const double packed = 20.0 * static_cast<double>(cases_);  // 10 packs of 2 kg per case
   const double cuts_kg = packed * 1.05, carcass_kg = cuts_kg / 0.9, live_kg = carcass_kg / 0.5;
-  c.events.push_back(Head("ObjectEvent", Time(d, 7, m)) +
-                     R"("action":"ADD","bizStep":"commissioning","disposition":"active",)"
-                     R"("quantityList":[)" +
-                     Q(animals, live_kg, "KGM") + "]," + Where(e.gln, "lairage") +
-                     R"(,"ilmd":{"breed":"Tan sheep","animalCount":)" +
-                     Num(std::round(live_kg / 40)) +
-                     R"(,"originRegion":"Yanchi, Ningxia","farm":"urn:origo:farm:YC-)" + id +
-                     R"("},"certificationInfo":["urn:origo:cert:animal_quarantine:AQ-)" + id +
-                     R"("]})");
+  c.events.push_back(
+      Head("ObjectEvent", Time(d, 7, m)) +
+      R"("action":"ADD","bizStep":"commissioning","disposition":"active",)"
+      R"("quantityList":[)" +
+      Q(animals, live_kg, "KGM") + "]," + Where(e.gln, "lairage") +
+      R"(,"ilmd":{"breed":"Tan sheep","animalCount":)" + Num(std::round(live_kg / 40)) +
+      R"(,"originRegion":"Yanchi, Ningxia","farm":"urn:origo:farm:YC-)" + id +
+      R"("},"certificationInfo":["urn:origo:cert:animal_quarantine:AQ-)" + id + R"("]})");
   c.events.push_back(Head("ObjectEvent", Time(d, 16, m)) +
                      R"("action":"OBSERVE","bizStep":"inspecting","disposition":"conformant",)"
                      R"("quantityList":[)" +
@@ -368,8 +367,8 @@ Chain Generator::Halal(uint64_t index) const {
                        R"(],"outputEPCList":[)" + List(c.items, i, end) + "]," +
                        Where(e.gln, "packing") + R"(,"ilmd":{"netWeight":"2 KGM"}})");
   }
-  const std::string cold = Temperature(Time(d + 3, 18, m), 2.5) + "," +
-                           Temperature(Time(d + 3, 19, m), 3.1);
+  const std::string cold =
+      Temperature(Time(d + 3, 18, m), 2.5) + "," + Temperature(Time(d + 3, 19, m), 3.1);
   PackAndShip("6971237", index, e.gln, c.items, 10, d + 3,
               R"(,"certificationInfo":["urn:origo:cert:halal:)" + e.halal_certificate +
                   R"(","urn:origo:cert:veterinary:VC-)" + id + R"("])",

@@ -33,9 +33,9 @@ struct EnterpriseSpec {
   std::string usci;
   Sector sector;
   std::string name;
-  std::string gln;                  // 13 digits; the site every event happens at
-  std::string halal_certificate;    // halal enterprises only
-  bool p256 = false;                // every fourth enterprise signs with ECDSA P-256
+  std::string gln;                // 13 digits; the site every event happens at
+  std::string halal_certificate;  // halal enterprises only
+  bool p256 = false;              // every fourth enterprise signs with ECDSA P-256
 };
 
 struct Chain {

@@ -123,8 +123,9 @@ int Main(int argc, char** argv) {
     for (size_t i = 0; i + 16 <= chain.events.size(); i += 16) {
       std::vector<std::string> events(chain.events.begin() + static_cast<long>(i),
                                       chain.events.begin() + static_cast<long>(i + 16));
-      auto b = batch::SignBatch(events, generator.enterprises()[chain.enterprise].usci, key,
-                                UnixMs()).value();
+      auto b =
+          batch::SignBatch(events, generator.enterprises()[chain.enterprise].usci, key, UnixMs())
+              .value();
       batch::BatchTree tree(b.events());
       for (int e = 0; e < b.events_size(); ++e) {
         bytes += b.events(e).size() + b.manifest().size() + b.signature().size() +
@@ -148,9 +149,10 @@ int Main(int argc, char** argv) {
   }
   for (size_t per : {1, 16, 256}) {
     WriteRate r = SyncedWrites(flags.Str("dir"), per, value_bytes, seconds);
-    std::printf("limits: rocksdb synced WriteBatch of %3zu x %zu B: %8.0f writes/s = %9.0f "
-                "values/s\n",
-                per, value_bytes, r.batches_per_s, r.events_per_s);
+    std::printf(
+        "limits: rocksdb synced WriteBatch of %3zu x %zu B: %8.0f writes/s = %9.0f "
+        "values/s\n",
+        per, value_bytes, r.batches_per_s, r.events_per_s);
     json.Add("limits.rocksdb.b" + std::to_string(per) + ".writes_per_s", r.batches_per_s);
     json.Add("limits.rocksdb.b" + std::to_string(per) + ".values_per_s", r.events_per_s);
   }

@@ -25,8 +25,8 @@ std::vector<Unit> BuildUnits(const Generator& generator, uint64_t first, uint64_
   for (size_t e = 0; e < n; ++e) units[e].enterprise = e;
   auto flush = [&](size_t e) {
     if (pending[e].empty()) return;
-    auto signed_batch = batch::SignBatch(pending[e], generator.enterprises()[e].usci, keys[e],
-                                         signed_unix_ms);
+    auto signed_batch =
+        batch::SignBatch(pending[e], generator.enterprises()[e].usci, keys[e], signed_unix_ms);
     if (!signed_batch.ok()) {
       std::fprintf(stderr, "SignBatch: %s\n", signed_batch.status().ToString().c_str());
       std::exit(1);
@@ -51,9 +51,9 @@ std::vector<Unit> BuildUnits(const Generator& generator, uint64_t first, uint64_
 std::vector<crypto::PrivateKey> MakeKeys(const Generator& generator) {
   std::vector<crypto::PrivateKey> keys;
   for (const auto& e : generator.enterprises()) {
-    keys.push_back(
-        crypto::PrivateKey::Generate(e.p256 ? crypto::Algorithm::kP256 : crypto::Algorithm::kEd25519)
-            .value());
+    keys.push_back(crypto::PrivateKey::Generate(e.p256 ? crypto::Algorithm::kP256
+                                                       : crypto::Algorithm::kEd25519)
+                       .value());
   }
   return keys;
 }

@@ -90,8 +90,8 @@ class Insert {
       ptrs.push_back(v.data());
       lengths.push_back(static_cast<int>(v.size()));
     }
-    PGresult* r = PQexecParams(c, sql.c_str(), static_cast<int>(ptrs.size()), nullptr,
-                               ptrs.data(), lengths.data(), formats_.data(), 0);
+    PGresult* r = PQexecParams(c, sql.c_str(), static_cast<int>(ptrs.size()), nullptr, ptrs.data(),
+                               lengths.data(), formats_.data(), 0);
     if (PQresultStatus(r) != PGRES_COMMAND_OK) {
       std::fprintf(stderr, "pg_peer: insert: %s", PQerrorMessage(c));
       std::exit(1);
@@ -138,8 +138,8 @@ uint64_t Ingest(PGconn* c, const KeyCache& keys, const origo::v1::SignedBatch& b
     }
     const auto& ev = parsed->event;
     const std::string& id = parsed->event_id_hex;
-    events.Row({id, batch_id, manifest->enterprise(), ev.type(), ev.biz_step(), ev.event_time(),
-                bytes});
+    events.Row(
+        {id, batch_id, manifest->enterprise(), ev.type(), ev.biz_step(), ev.event_time(), bytes});
     for (const auto& i : parsed->identifiers) ids.Row({i, id});
     std::vector<std::string> inputs, outputs;
     for (const auto& e : ev.input_epc_list()) inputs.push_back(Canon(e));
@@ -205,10 +205,11 @@ PhaseResult Capture(const std::string& conninfo, const KeyCache& keys,
 void Report(JsonOut& json, const std::string& name, int batch, int streams, PhaseResult& r) {
   const double rate = r.seconds > 0 ? static_cast<double>(r.events) / r.seconds : 0;
   const double p50 = Percentile(r.ack_ms, 0.5), p99 = Percentile(r.ack_ms, 0.99);
-  std::printf("pg capture %-5s batch %4d streams %2d: %9llu events in %7.2f s = %9.0f events/s, "
-              "ack p50 %7.2f ms p99 %7.2f ms\n",
-              name.c_str(), batch, streams, static_cast<unsigned long long>(r.events), r.seconds,
-              rate, p50, p99);
+  std::printf(
+      "pg capture %-5s batch %4d streams %2d: %9llu events in %7.2f s = %9.0f events/s, "
+      "ack p50 %7.2f ms p99 %7.2f ms\n",
+      name.c_str(), batch, streams, static_cast<unsigned long long>(r.events), r.seconds, rate, p50,
+      p99);
   std::fflush(stdout);
   json.Add("pg.capture." + name + ".events", static_cast<double>(r.events));
   json.Add("pg.capture." + name + ".seconds", r.seconds);
