@@ -5,7 +5,10 @@
 #include <set>
 
 #include "core/base/status_macros.h"
+#include "core/batch/batch.h"
 #include "core/crypto/hash.h"
+#include "core/epcis/event.h"
+#include "origo/v1/log.pb.h"
 #include "storage/key_encoding.h"
 
 namespace origo::storage {
@@ -189,14 +192,16 @@ absl::StatusOr<std::vector<origo::store::v1::StoredInspection>> LineageIndex::In
 absl::StatusOr<credit::TraceabilityFact> LineageIndex::Traceability(std::string_view usci,
                                                                     int64_t from_ms, int64_t to_ms,
                                                                     const ReadView& view) const {
-  // The newest kTraceabilityLots lots created in the window.
-  std::deque<std::string> lots;
+  // The newest kTraceabilityLots lots created in the window, read backwards from its end so
+  // the cost does not grow with the enterprise's history.
+  std::vector<std::string> lots;
   std::set<std::string> listed;
   const std::string prefix = Tagged(kCreatedTag, usci);
-  std::string start = prefix;
-  PutU64(&start, static_cast<uint64_t>(std::max<int64_t>(from_ms, 0)));
+  std::string end = prefix;
+  PutU64(&end, static_cast<uint64_t>(std::max<int64_t>(to_ms, 0)));
+  end += std::string(3, '\xff');  // after every key of that millisecond
   auto it = view.NewIterator(ColumnFamily::kProvenance);
-  for (it->Seek(start); it->Valid(); it->Next()) {
+  for (it->SeekForPrev(end); it->Valid() && lots.size() < kTraceabilityLots; it->Prev()) {
     std::string_view key = it->key().ToStringView();
     if (key.substr(0, prefix.size()) != prefix) break;
     KeyReader reader(key.substr(prefix.size()));
@@ -205,10 +210,8 @@ absl::StatusOr<credit::TraceabilityFact> LineageIndex::Traceability(std::string_
     if (!reader.GetU64(&ms) || !reader.GetString(&lot)) {
       return absl::DataLossError("lineage creation key is truncated");
     }
-    if (static_cast<int64_t>(ms) > to_ms) break;
-    if (!listed.insert(std::string(lot)).second) continue;
-    lots.emplace_back(lot);
-    if (lots.size() > kTraceabilityLots) lots.pop_front();
+    if (static_cast<int64_t>(ms) < from_ms) break;
+    if (listed.insert(std::string(lot)).second) lots.emplace_back(lot);
   }
   ORIGO_RETURN_IF_ERROR(FromRocks(it->status(), "scan lineage creations"));
 
@@ -266,6 +269,72 @@ absl::StatusOr<std::vector<origo::store::v1::SuspectedViolation>> LineageIndex::
   }
   ORIGO_RETURN_IF_ERROR(FromRocks(it->status(), "scan violations"));
   return out;
+}
+
+absl::Status LineageIndex::Backfill(const EventLog& log) {
+  const std::string marker = std::string(1, 'M') + "index-v2";
+  std::unique_ptr<ReadView> view = store_->Snapshot();
+  ORIGO_ASSIGN_OR_RETURN(auto done, view->Get(ColumnFamily::kProvenance, marker));
+  if (done.has_value()) return absl::OkStatus();
+  const std::string empty = EncodeRawValue("");
+  rocksdb::ColumnFamilyHandle* identifiers = store_->Family(ColumnFamily::kIdentifierIndex);
+  rocksdb::ColumnFamilyHandle* provenance = store_->Family(ColumnFamily::kProvenance);
+
+  // Query terms of every event in the log.
+  epcis::ValidationOptions options;
+  options.now_unix_ms = INT64_MAX / 4;
+  options.max_event_bytes = SIZE_MAX;
+  const uint64_t head = log.Head().size;
+  for (uint64_t start = 0; start < head; start += kBackfillChunk) {
+    const uint64_t count = std::min(kBackfillChunk, head - start);
+    ORIGO_ASSIGN_OR_RETURN(std::vector<std::string> leaves,
+                           log.GetLeaves(start, count, view.get()));
+    rocksdb::WriteBatch batch;
+    for (size_t i = 0; i < leaves.size(); ++i) {
+      origo::v1::LogLeaf leaf;
+      if (!leaf.ParseFromString(leaves[i])) {
+        return absl::DataLossError("log leaf " + std::to_string(start + i) + " does not parse");
+      }
+      auto manifest = batch::ParseManifest(leaf.manifest());
+      auto parsed = epcis::ParseEvent(leaf.event(), options);
+      if (!manifest.ok() || !parsed.ok()) continue;  // a credit record, not an event
+      for (const std::string& term : QueryTerms(parsed->event, manifest->enterprise())) {
+        batch.Put(identifiers, IdentifierKey(term, start + i), empty);
+      }
+    }
+    ORIGO_RETURN_IF_ERROR(store_->Write(&batch));
+  }
+
+  // Lots by creator, from the stored creation facts.
+  rocksdb::WriteBatch batch;
+  size_t in_batch = 0;
+  const std::string fact_prefix(1, kFactTag);
+  auto it = view->NewIterator(ColumnFamily::kProvenance);
+  for (it->Seek(fact_prefix); it->Valid(); it->Next()) {
+    std::string_view key = it->key().ToStringView();
+    if (key.substr(0, 1) != fact_prefix) break;
+    KeyReader reader(key.substr(1));
+    std::string_view id;
+    if (!reader.GetString(&id)) return absl::DataLossError("lineage fact key is truncated");
+    if (!IsLotPath(id)) continue;
+    LineageFact fact;
+    ORIGO_RETURN_IF_ERROR(DecodeValue(it->value().ToStringView(), &fact, "lineage fact"));
+    if (fact.role() != origo::store::v1::FACT_CREATED) continue;
+    const std::string_view event_id = key.substr(1 + 2 + id.size());
+    std::string created = Tagged(kCreatedTag, fact.signer());
+    PutU64(&created, static_cast<uint64_t>(std::max<int64_t>(fact.event_time_ms(), 0)));
+    PutString(&created, id);
+    created += event_id;
+    batch.Put(provenance, created, empty);
+    if (++in_batch >= kBackfillChunk) {
+      ORIGO_RETURN_IF_ERROR(store_->Write(&batch));
+      batch.Clear();
+      in_batch = 0;
+    }
+  }
+  ORIGO_RETURN_IF_ERROR(FromRocks(it->status(), "scan lineage facts"));
+  batch.Put(provenance, marker, empty);
+  return store_->Write(&batch);
 }
 
 IndexPut LineageIndex::EncodeInspection(const origo::store::v1::StoredInspection& inspection) {

@@ -11,6 +11,7 @@
 //                      'V' u64 ms, violation id          -> SuspectedViolation
 //                      'H' str base, u16 year, event id  -> HarvestRecord
 //                      'C' str creator, u64 ms, str lot, event id -> "" (lots by creator)
+//                      'M' "index-v2"                    -> "" (Backfill done)
 // Facts, edges and harvest records of an event are written by EventLog::Append in the same
 // WriteBatch as the event (Encode builds them), and only when the event is new; every key ends
 // in the event id, so a rewrite is idempotent and no record is read-modified-written.
@@ -86,6 +87,13 @@ class LineageIndex {
   // The newest `limit` suspected violations, newest first.
   absl::StatusOr<std::vector<origo::store::v1::SuspectedViolation>> Violations(
       size_t limit, const ReadView& view) const;
+
+  // Writes the query terms (QueryTerms) and lots-by-creator keys for events stored before
+  // those indexes existed, once per store (a marker records it; a new store is marked at once).
+  // Run at start, before capture serves. Credit records are skipped. Cost: one pass over the
+  // log and the lineage facts, in synced batches of kBackfillChunk entries.
+  static constexpr uint64_t kBackfillChunk = 2000;
+  absl::Status Backfill(const EventLog& log);
 
   // Synced single writes. `inspection.id` / `violation.id` must be 64 hex characters.
   absl::Status PutInspection(const origo::store::v1::StoredInspection& inspection);

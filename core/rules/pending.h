@@ -10,8 +10,8 @@
 //   1. a batch locks the stripes of every identifier it names (ascending stripe order, so
 //      batches on disjoint lots run concurrently and overlapping ones take turns);
 //   2. under those locks it takes its snapshot, overlays the pending effects of every batch
-//      judged before it that the snapshot does not yet show (BatchState::Apply), judges, and
-//      registers its own effects here;
+//      judged before it that the snapshot does not yet show (BatchState::AddOverlay: shared,
+//      looked up per identifier, never copied), judges, and registers its own effects here;
 //   3. it unlocks; its entry stays until the sequencer's write has completed (durable and
 //      visible to new snapshots) or failed, when the handle Add returned is released.
 // A later batch therefore sees an earlier one either in its snapshot (entry skipped: its first
@@ -50,7 +50,7 @@ class PendingEffects {
   struct Entry {
     std::string first_event_id;          // raw 32 bytes: present in the log's index once written
     std::vector<std::string> event_ids;  // raw, every judged event (a retry is not judged twice)
-    std::vector<Effects> effects;
+    EffectsIndex effects;                // BatchState::ReleaseOwn of the batch
   };
 
   // Blocks until the stripes of `ids` are free, then holds them.

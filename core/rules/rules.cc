@@ -888,25 +888,29 @@ NodeState Fold(std::vector<LineageFact> facts) {
   return s;
 }
 
-void BatchState::Apply(const Effects& effects) {
-  for (const auto& [id, fact] : effects.facts) facts_[id].push_back(fact);
-  for (const Edge& e : effects.edges) upstream_[e.to].push_back(e);
-  for (const auto& h : effects.harvests) harvest_[{h.base, h.year}] += h.record.quantity();
+void EffectsIndex::Add(const Effects& effects) {
+  for (const auto& [id, fact] : effects.facts) facts[id].push_back(fact);
+  for (const Edge& e : effects.edges) upstream[e.to].push_back(e);
+  for (const auto& h : effects.harvests) harvest[{h.base, h.year}] += h.record.quantity();
 }
 
 absl::StatusOr<std::vector<LineageFact>> BatchState::Facts(std::string_view id) {
   ORIGO_ASSIGN_OR_RETURN(auto out, base_->Facts(id));
-  if (auto it = facts_.find(id); it != facts_.end()) {
-    out.insert(out.end(), it->second.begin(), it->second.end());
-  }
+  ForEachIndex([&](const EffectsIndex& index) {
+    if (auto it = index.facts.find(id); it != index.facts.end()) {
+      out.insert(out.end(), it->second.begin(), it->second.end());
+    }
+  });
   return out;
 }
 
 absl::StatusOr<std::vector<Edge>> BatchState::Upstream(std::string_view id) {
   ORIGO_ASSIGN_OR_RETURN(auto out, base_->Upstream(id));
-  if (auto it = upstream_.find(id); it != upstream_.end()) {
-    out.insert(out.end(), it->second.begin(), it->second.end());
-  }
+  ForEachIndex([&](const EffectsIndex& index) {
+    if (auto it = index.upstream.find(id); it != index.upstream.end()) {
+      out.insert(out.end(), it->second.begin(), it->second.end());
+    }
+  });
   return out;
 }
 
@@ -916,9 +920,12 @@ absl::StatusOr<std::vector<origo::store::v1::StoredInspection>> BatchState::Insp
 }
 
 absl::StatusOr<double> BatchState::BaseHarvest(std::string_view base, int year) {
-  ORIGO_ASSIGN_OR_RETURN(double stored, base_->BaseHarvest(base, year));
-  auto it = harvest_.find({std::string(base), year});
-  return stored + (it == harvest_.end() ? 0 : it->second);
+  ORIGO_ASSIGN_OR_RETURN(double total, base_->BaseHarvest(base, year));
+  const std::pair<std::string, int> key(std::string(base), year);
+  ForEachIndex([&](const EffectsIndex& index) {
+    if (auto it = index.harvest.find(key); it != index.harvest.end()) total += it->second;
+  });
+  return total;
 }
 
 absl::StatusOr<EnterpriseInfo> BatchState::Enterprise(std::string_view usci) {

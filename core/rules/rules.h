@@ -46,6 +46,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -148,11 +149,26 @@ struct Effects {
   std::vector<Harvest> harvests;
 };
 
-// A StateReader plus the effects of the batch's earlier events. Not thread-safe.
+// Effects indexed for lookup by identifier: what BatchState overlays on the stored state.
+struct EffectsIndex {
+  std::map<std::string, std::vector<origo::store::v1::LineageFact>, std::less<>> facts;
+  std::map<std::string, std::vector<Edge>, std::less<>> upstream;  // by downstream end
+  std::map<std::pair<std::string, int>, double> harvest;
+  void Add(const Effects& effects);
+};
+
+// A StateReader plus overlays: the effects of batches judged earlier but not yet stored
+// (AddOverlay, shared and read-only), then the effects of this batch's earlier events (Apply).
+// Not thread-safe.
 class BatchState : public StateReader {
  public:
   explicit BatchState(StateReader* base) : base_(base) {}
-  void Apply(const Effects& effects);
+  void AddOverlay(std::shared_ptr<const EffectsIndex> overlay) {
+    overlays_.push_back(std::move(overlay));
+  }
+  void Apply(const Effects& effects) { own_.Add(effects); }
+  // The effects applied with Apply, indexed; leaves this state without them.
+  EffectsIndex ReleaseOwn() { return std::exchange(own_, EffectsIndex()); }
 
   absl::StatusOr<std::vector<origo::store::v1::LineageFact>> Facts(std::string_view id) override;
   absl::StatusOr<std::vector<Edge>> Upstream(std::string_view id) override;
@@ -162,10 +178,15 @@ class BatchState : public StateReader {
   absl::StatusOr<EnterpriseInfo> Enterprise(std::string_view usci) override;
 
  private:
+  template <typename Fn>
+  void ForEachIndex(Fn fn) const {
+    for (const auto& overlay : overlays_) fn(*overlay);
+    fn(own_);
+  }
+
   StateReader* base_;
-  std::map<std::string, std::vector<origo::store::v1::LineageFact>, std::less<>> facts_;
-  std::map<std::string, std::vector<Edge>, std::less<>> upstream_;
-  std::map<std::pair<std::string, int>, double> harvest_;
+  std::vector<std::shared_ptr<const EffectsIndex>> overlays_;
+  EffectsIndex own_;
   std::map<std::string, EnterpriseInfo, std::less<>> enterprises_;  // cache
 };
 

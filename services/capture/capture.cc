@@ -185,7 +185,7 @@ absl::Status CaptureProcessor::ApplyRules(const std::string& signer,
     ORIGO_ASSIGN_OR_RETURN(auto written,
                            view->Get(storage::ColumnFamily::kEventIndex, entry->first_event_id));
     if (written.has_value()) continue;  // the snapshot shows it already
-    for (const rules::Effects& fx : entry->effects) state.Apply(fx);
+    state.AddOverlay(std::shared_ptr<const rules::EffectsIndex>(entry, &entry->effects));
     in_flight.insert(entry->event_ids.begin(), entry->event_ids.end());
   }
   rules::PendingEffects::Entry mine;
@@ -218,11 +218,13 @@ absl::Status CaptureProcessor::ApplyRules(const std::string& signer,
     }
     state.Apply(*effects);
     leaf.index_puts = storage::LineageIndex::Encode(*effects);
-    if (mine.effects.empty()) mine.first_event_id = leaf.event_id;
+    if (mine.event_ids.empty()) mine.first_event_id = leaf.event_id;
     mine.event_ids.push_back(leaf.event_id);
-    mine.effects.push_back(*std::move(effects));
   }
-  if (!mine.effects.empty()) *pending = pending_.Add(std::move(mine));
+  if (!mine.event_ids.empty()) {
+    mine.effects = state.ReleaseOwn();
+    *pending = pending_.Add(std::move(mine));
+  }
   return absl::OkStatus();
 }
 

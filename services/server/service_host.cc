@@ -117,6 +117,7 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Create(const origo::v1
                              std::chrono::milliseconds(config.log().checkpoint_interval_ms())));
   host->notices_.push_back("  log    " + host->checkpointer_->Vkey());
   host->lineage_ = std::make_unique<storage::LineageIndex>(store, host->registry_.get());
+  ORIGO_RETURN_IF_ERROR(host->lineage_->Backfill(*host->log_));
   ORIGO_ASSIGN_OR_RETURN(host->rules_, rules::Engine::Create(config.rules()));
   host->provenance_ = std::make_unique<provenance::Provenance>(
       host->lineage_.get(), host->log_.get(), host->rules_.get());

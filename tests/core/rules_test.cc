@@ -7,6 +7,8 @@
 
 #include <map>
 
+#include "core/rules/pending.h"
+
 namespace origo::rules {
 namespace {
 
@@ -116,6 +118,105 @@ TEST(RulesTest, OwnerNowIsTheLastOwningPartyDestination) {
   EXPECT_EQ(s.owner, "B");
   EXPECT_EQ(s.produced, 100);
   EXPECT_EQ(s.consumed, 40);
+}
+
+// Two batches drying the same 1,000 kg lot: the second, judged while the first is pending (not
+// yet stored), sees its consumption through the overlay and is refused; once the first entry is
+// released (written, and in a real store visible in the snapshot) it is no longer overlaid.
+TEST(RulesTest, PendingEffectsOfAnEarlierBatchAreSeenUntilReleased) {
+  auto engine = Engine::Create({}).value();
+  MemoryState stored;
+  origo::store::v1::LineageFact created;
+  created.set_role(origo::store::v1::FACT_CREATED);
+  created.set_signer("91640521MA76GJ0Q1B");
+  created.set_owner("91640521MA76GJ0Q1B");
+  created.set_quantity(1000);
+  created.set_uom("KGM");
+  created.set_event_time_ms(1);
+  stored.facts["/01/06971234000101/10/A"] = {created};
+  PendingEffects pending;
+  std::shared_ptr<void> first;
+  {
+    auto lock = pending.LockIds({"/01/06971234000101/10/A"});
+    BatchState state(&stored);
+    std::optional<Violation> violation;
+    auto fx = engine->Evaluate(Parse(Drying("2026-03-01T08:00:00+08:00", 240)),
+                               std::string(32, 'a'), "91640521MA76GJ0Q1B", state, &violation);
+    ASSERT_TRUE(fx.ok()) << fx.status();
+    state.Apply(*fx);
+    PendingEffects::Entry entry;
+    entry.first_event_id = std::string(32, 'a');
+    entry.event_ids = {entry.first_event_id};
+    entry.effects = state.ReleaseOwn();
+    first = pending.Add(std::move(entry));
+  }
+  auto judge_second = [&]() {
+    auto lock = pending.LockIds({"/01/06971234000101/10/A"});
+    BatchState state(&stored);
+    for (const auto& e : pending.Entries()) {
+      state.AddOverlay(std::shared_ptr<const EffectsIndex>(e, &e->effects));
+    }
+    std::optional<Violation> violation;
+    return engine
+        ->Evaluate(Parse(Drying("2026-03-02T08:00:00+08:00", 240)), std::string(32, 'b'),
+                   "91640521MA76GJ0Q1B", state, &violation)
+        .status();
+  };
+  absl::Status second = judge_second();
+  EXPECT_EQ(second.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(second.message().find("mass_balance@2026.1: consumes 1000 KGM"), std::string::npos)
+      << second;
+  EXPECT_EQ(pending.size(), 1u);
+  first.reset();
+  EXPECT_EQ(pending.size(), 0u);
+  EXPECT_TRUE(judge_second().ok());  // nothing pending and nothing stored: the lot is whole
+}
+
+TEST(RulesTest, RecallIsStickyAndAHoldLastsUntilAnotherDisposition) {
+  auto fact = [](int64_t ms, const std::string& disposition, const std::string& id) {
+    origo::store::v1::LineageFact f;
+    f.set_role(origo::store::v1::FACT_OBSERVED);
+    f.set_signer("A");
+    f.set_event_time_ms(ms);
+    f.set_disposition(disposition);
+    f.set_event_id(id);
+    return f;
+  };
+  NodeState held = Fold({fact(1, "active", "e1"), fact(2, "non_sellable_other", "e2")});
+  EXPECT_TRUE(held.held);
+  EXPECT_EQ(held.hold_event_id, "e2");
+  NodeState released = Fold({fact(3, "sellable_accessible", "e3"), fact(1, "active", "e1"),
+                             fact(2, "non_sellable_other", "e2")});
+  EXPECT_FALSE(released.held);
+  NodeState recalled = Fold({fact(1, "recalled", "e1"), fact(2, "sellable_accessible", "e2")});
+  EXPECT_TRUE(recalled.recalled);
+  EXPECT_EQ(recalled.recall_event_id, "e1");
+}
+
+TEST(RulesTest, UnknownRuleIdsAndBadParametersAreRefusedNamingTheField) {
+  origo::v1::RulesConfig config;
+  auto* set = config.add_rule_sets();
+  set->set_version("2026.3");
+  set->set_effective_from("2026-01-01");
+  set->add_disabled_rules("gi_claims");
+  auto status = Engine::Create(config).status();
+  EXPECT_NE(status.message().find("rules.rule_sets[0].disabled_rules[0]: unknown rule 'gi_claims'"),
+            std::string::npos)
+      << status;
+  set->set_disabled_rules(0, "gi_claim");
+  set->set_vintage_min_share(1.5);
+  status = Engine::Create(config).status();
+  EXPECT_NE(status.message().find("rules.rule_sets[0].vintage_min_share"), std::string::npos)
+      << status;
+  set->set_vintage_min_share(0.85);
+  auto* zone = set->add_gi_zones();
+  zone->set_name("中宁枸杞");
+  zone->add_within("宁夏");
+  status = Engine::Create(config).status();
+  EXPECT_NE(status.message().find("rules.rule_sets[0].gi_zones[0].within"), std::string::npos)
+      << status;
+  zone->set_within(0, "中宁枸杞");
+  EXPECT_TRUE(Engine::Create(config).ok());
 }
 
 }  // namespace

@@ -3,8 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include "core/batch/batch.h"
 #include "core/crypto/hash.h"
 #include "core/merkle/merkle.h"
+#include "origo/v1/log.pb.h"
 #include "storage/event_log.h"
 #include "storage/lineage_index.h"
 #include "storage/registry_store.h"
@@ -106,6 +108,51 @@ TEST(LineageIndexTest, InspectionsAndViolationsRoundTrip) {
   auto violations = index.Violations(2, *view).value();
   ASSERT_EQ(violations.size(), 2u);
   EXPECT_EQ(violations[0].recorded_unix_ms(), 1002);  // newest first
+}
+
+// A store written before the query terms and the lots-by-creator keys existed: Backfill adds
+// them once, so QueryEvents' index and traceability completeness see the old events.
+TEST(LineageIndexTest, BackfillIndexesEventsStoredBeforeTheQueryTerms) {
+  TempDir dir;
+  auto store = Store::Open(dir.Sub("db")).value();
+  RegistryStore registry(store.get());
+  LineageIndex index(store.get(), &registry);
+  auto log = EventLog::Open(store.get()).value();
+  const std::string usci = "91640521MA76GJ0Q1B";
+  const std::string a = "/01/06971234000101/10/A", b = "/01/06971234000279/10/B";
+  const std::string event =
+      R"({"type":"TransformationEvent","eventTime":"2026-08-23T18:00:00+08:00",)"
+      R"("eventTimeZoneOffset":"+08:00","bizStep":"urn:origo:bizstep:drying",)"
+      R"("inputQuantityList":[{"epcClass":"https://id.gs1.org/01/06971234000101/10/A",)"
+      R"("quantity":100,"uom":"KGM"}],"outputQuantityList":[{"epcClass":)"
+      R"("https://id.gs1.org/01/06971234000279/10/B","quantity":25,"uom":"KGM"}]})";
+  auto key = crypto::PrivateKey::Generate(crypto::Algorithm::kEd25519).value();
+  origo::v1::SignedBatch signed_batch = batch::SignBatch({event}, usci, key, 1).value();
+  origo::v1::LogLeaf leaf_message;
+  leaf_message.set_event(event);
+  leaf_message.set_manifest(signed_batch.manifest());
+  leaf_message.set_signature(signed_batch.signature());
+  LeafToAppend leaf =
+      Leaf(leaf_message.SerializeAsString(), TransformEffects(std::string(32, '\x03'), a, b));
+  // As the code before the new indexes wrote it: no creation keys, no query terms.
+  std::erase_if(leaf.index_puts, [](const IndexPut& put) { return put.key[0] == 'C'; });
+  leaf.identifiers = {a, b};
+  ASSERT_TRUE(log->Append({&leaf}).ok());
+  const std::string signer_term = LineageIndex::SignerTerm(usci);
+  EXPECT_TRUE(log->EventsFor(signer_term, 10, nullptr).value().empty());
+  {
+    auto view = store->Snapshot();
+    EXPECT_EQ(index.Traceability(usci, INT64_MIN, INT64_MAX, *view).value().lots, 0u);
+  }
+
+  ASSERT_TRUE(index.Backfill(*log).ok());
+  EXPECT_EQ(log->EventsFor(signer_term, 10, nullptr).value(), std::vector<uint64_t>{0});
+  EXPECT_EQ(
+      log->EventsFor(LineageIndex::BizStepTerm("urn:origo:bizstep:drying"), 10, nullptr).value(),
+      std::vector<uint64_t>{0});
+  auto view = store->Snapshot();
+  EXPECT_EQ(index.Traceability(usci, INT64_MIN, INT64_MAX, *view).value().lots, 1u);
+  ASSERT_TRUE(index.Backfill(*log).ok());  // marked: a second start does nothing
 }
 
 }  // namespace
