@@ -174,6 +174,18 @@ absl::StatusOr<origo::v1::CreateTokenResponse> Client::CreateToken(
               request);
 }
 
+absl::StatusOr<origo::v1::ListTokensResponse> Client::ListTokens(
+    const origo::v1::ListTokensRequest& request) {
+  return Call(*this, stubs_->registry.get(), &origo::v1::RegistryService::Stub::ListTokens,
+              request);
+}
+
+absl::StatusOr<origo::v1::RevokeTokenResponse> Client::RevokeToken(
+    const origo::v1::RevokeTokenRequest& request) {
+  return Call(*this, stubs_->registry.get(), &origo::v1::RegistryService::Stub::RevokeToken,
+              request);
+}
+
 absl::StatusOr<CaptureResponse> Client::Capture(const CaptureRequest& request) {
   return Call(*this, stubs_->capture.get(), &origo::v1::CaptureService::Stub::Capture, request);
 }

@@ -98,6 +98,10 @@ class Client {
       const origo::v1::AddCertificateRequest& request);
   absl::StatusOr<origo::v1::CreateTokenResponse> CreateToken(
       const origo::v1::CreateTokenRequest& request);
+  absl::StatusOr<origo::v1::ListTokensResponse> ListTokens(
+      const origo::v1::ListTokensRequest& request);
+  absl::StatusOr<origo::v1::RevokeTokenResponse> RevokeToken(
+      const origo::v1::RevokeTokenRequest& request);
 
   // origo.v1.CaptureService.
   absl::StatusOr<origo::v1::CaptureResponse> Capture(const origo::v1::CaptureRequest& request);

@@ -397,4 +397,26 @@ absl::StatusOr<bool> RegistryStore::AnyToken() const {
   return any;
 }
 
+absl::StatusOr<std::vector<std::pair<crypto::Sha256Digest, TokenRecord>>>
+RegistryStore::ListTokens() const {
+  std::unique_ptr<ReadView> view = store_->Snapshot();
+  std::unique_ptr<rocksdb::Iterator> it = view->NewIterator(ColumnFamily::kTokens);
+  std::vector<std::pair<crypto::Sha256Digest, TokenRecord>> out;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    crypto::Sha256Digest hash{};
+    if (it->key().size() != hash.size()) {
+      return absl::DataLossError("tokens: a key of " + std::to_string(it->key().size()) +
+                                 " bytes is not a SHA-256 digest");
+    }
+    std::copy(it->key().data(), it->key().data() + hash.size(),
+              reinterpret_cast<char*>(hash.data()));
+    TokenRecord record;
+    ORIGO_RETURN_IF_ERROR(DecodeValue(
+        std::string_view(it->value().data(), it->value().size()), &record, "token record"));
+    out.emplace_back(hash, std::move(record));
+  }
+  ORIGO_RETURN_IF_ERROR(FromRocks(it->status(), "scan tokens"));
+  return out;
+}
+
 }  // namespace origo::storage

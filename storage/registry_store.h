@@ -16,6 +16,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -135,6 +136,10 @@ class RegistryStore {
       const crypto::Sha256Digest& token_hash) const;
   // True when at least one token (of any state) is stored.
   absl::StatusOr<bool> AnyToken() const;
+  // Every token: (SHA-256 of the token, record), ordered by hash. Tokens are few (one per device
+  // or person), so this reads them all.
+  absl::StatusOr<std::vector<std::pair<crypto::Sha256Digest, origo::store::v1::TokenRecord>>>
+  ListTokens() const;
 
   // Longest accepted base or certificate id, in bytes.
   static constexpr size_t kMaxIdLength = 128;

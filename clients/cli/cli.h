@@ -57,7 +57,7 @@ int FullAudit(const Globals& globals, const std::string& log_key_file);
 void AddKeyCommands(CLI::App& app, Globals& globals);
 // origo enterprise register|get|key add|key revoke|key list.
 void AddEnterpriseCommands(CLI::App& app, Globals& globals);
-// origo token create.
+// origo token create|list|revoke.
 void AddTokenCommands(CLI::App& app, Globals& globals);
 // origo capture.
 void AddCaptureCommand(CLI::App& app, Globals& globals);

@@ -1,6 +1,9 @@
-// origo token create (RegistryService.CreateToken; needs a regulator token).
+// origo token create|list|revoke (RegistryService; need a regulator token).
 
+#include <cstdio>
 #include <iostream>
+
+#include "absl/time/time.h"
 
 #include "clients/cli/cli.h"
 
@@ -44,6 +47,75 @@ int Create(const Globals& globals, const TokenFlags& flags) {
   return 0;
 }
 
+std::string RoleText(origo::v1::Role role) {
+  switch (role) {
+    case origo::v1::ROLE_PRODUCER:
+      return "producer";
+    case origo::v1::ROLE_INSPECTOR:
+      return "inspector";
+    case origo::v1::ROLE_REGULATOR:
+      return "regulator";
+    default:
+      return "unknown";
+  }
+}
+
+// RFC 3339 in UTC; "never" for 0 (no expiry).
+std::string TimeText(int64_t unix_ms) {
+  if (unix_ms == 0) return "never";
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromUnixMillis(unix_ms),
+                          absl::UTCTimeZone());
+}
+
+std::string TokenJson(const origo::v1::TokenInfo& t) {
+  JsonObject out;
+  out.Str("token_id", t.token_id())
+      .Str("role", RoleText(t.role()))
+      .Str("usci", t.usci())
+      .Str("label", t.label())
+      .Str("created", TimeText(t.created_unix_ms()))
+      .Str("expires", TimeText(t.expires_unix_ms()))
+      .Bool("revoked", t.revoked());
+  return out.Build();
+}
+
+int List(const Globals& globals) {
+  client::Client client(globals.ClientOptions());
+  auto response = client.ListTokens({});
+  if (!response.ok()) return ReportError(globals, response.status(), "token list");
+  if (globals.json) {
+    std::string tokens;
+    for (const auto& t : response->tokens()) tokens += (tokens.empty() ? "" : ",") + TokenJson(t);
+    std::cout << JsonObject().Bool("ok", true).Raw("tokens", "[" + tokens + "]").Build() << "\n";
+    return 0;
+  }
+  std::printf("%-16s  %-9s  %-18s  %-20s  %-20s  %-7s  %s\n", "ID", "ROLE", "USCI", "CREATED",
+              "EXPIRES", "REVOKED", "LABEL");
+  for (const auto& t : response->tokens()) {
+    std::printf("%-16s  %-9s  %-18s  %-20s  %-20s  %-7s  %s\n", t.token_id().c_str(),
+                RoleText(t.role()).c_str(), t.usci().empty() ? "-" : t.usci().c_str(),
+                TimeText(t.created_unix_ms()).c_str(), TimeText(t.expires_unix_ms()).c_str(),
+                t.revoked() ? "yes" : "no", t.label().c_str());
+  }
+  return 0;
+}
+
+int Revoke(const Globals& globals, const std::string& token_id) {
+  client::Client client(globals.ClientOptions());
+  origo::v1::RevokeTokenRequest request;
+  request.set_token_id(token_id);
+  auto response = client.RevokeToken(request);
+  if (!response.ok()) return ReportError(globals, response.status(), "token revoke");
+  if (globals.json) {
+    std::cout << JsonObject().Bool("ok", true).Raw("token", TokenJson(response->token())).Build()
+              << "\n";
+  } else {
+    std::cout << "token " << response->token().token_id() << " ("
+              << RoleText(response->token().role()) << ") revoked; calls with it are refused\n";
+  }
+  return 0;
+}
+
 }  // namespace
 
 void AddTokenCommands(CLI::App& app, Globals& globals) {
@@ -58,6 +130,15 @@ void AddTokenCommands(CLI::App& app, Globals& globals) {
   create->add_option("--usci", flags->usci, "enterprise a producer token is bound to");
   create->add_option("--label", flags->label, "free text to recognise the token by");
   create->callback([&globals, flags] { globals.exit_code = Create(globals, *flags); });
+  CLI::App* list = token->add_subcommand(
+      "list", "List tokens: id, role, enterprise, label, created, expiry, revoked (no secrets)");
+  list->callback([&globals] { globals.exit_code = List(globals); });
+  auto token_id = std::make_shared<std::string>();
+  CLI::App* revoke =
+      token->add_subcommand("revoke", "Revoke a token by its id; it is refused from now on");
+  revoke->add_option("id", *token_id, "token id, as `origo token list` shows it")->required();
+  revoke->callback(
+      [&globals, token_id] { globals.exit_code = Revoke(globals, *token_id); });
 }
 
 }  // namespace origo::cli

@@ -10,13 +10,13 @@ namespace origo::admin {
 
 using server::ToGrpc;
 
+constexpr char kListCheckpoints[] = "/origo.v1.AdminService/ListCheckpoints";
+
 grpc::Status AdminServiceImpl::Backup(grpc::ServerContext* context,
                                       const origo::v1::BackupRequest* request,
                                       origo::v1::BackupResponse* response) {
-  auto principal = server::AuthenticateCall(*authenticator_, *context);
+  auto principal = server::AuthorizeCall(*authenticator_, context, "/origo.v1.AdminService/Backup");
   if (!principal.ok()) return ToGrpc(principal.status());
-  absl::Status allowed = server::Require(*principal, server::Role::kRegulator);
-  if (!allowed.ok()) return ToGrpc(allowed);
   auto info = BackupStore(log_->store(), data_dir_, request->to_dir());
   if (!info.ok()) return ToGrpc(info.status());
   response->set_dir(info->dir);
@@ -27,9 +27,11 @@ grpc::Status AdminServiceImpl::Backup(grpc::ServerContext* context,
   return grpc::Status::OK;
 }
 
-grpc::Status AdminServiceImpl::ListCheckpoints(grpc::ServerContext*,
+grpc::Status AdminServiceImpl::ListCheckpoints(grpc::ServerContext* context,
                                                const origo::v1::ListCheckpointsRequest* request,
                                                origo::v1::ListCheckpointsResponse* response) {
+  auto caller = server::AuthorizeCall(*authenticator_, context, kListCheckpoints);
+  if (!caller.ok()) return ToGrpc(caller.status());
   uint32_t limit = request->limit() == 0 ? 1000 : std::min<uint32_t>(request->limit(), 1000);
   auto view = log_->store()->Snapshot();
   auto it = view->NewIterator(storage::ColumnFamily::kCheckpoints);

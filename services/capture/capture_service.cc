@@ -13,10 +13,12 @@ namespace origo::capture {
 
 using server::ToGrpc;
 
+constexpr char kCaptureStream[] = "/origo.v1.CaptureService/CaptureStream";
+
 grpc::Status CaptureServiceImpl::Capture(grpc::ServerContext* context,
                                          const origo::v1::CaptureRequest* request,
                                          origo::v1::CaptureResponse* response) {
-  auto principal = server::AuthenticateCall(*authenticator_, *context);
+  auto principal = server::AuthorizeCall(*authenticator_, context, "/origo.v1.CaptureService/Capture");
   if (!principal.ok()) return ToGrpc(principal.status());
   auto result = processor_->Capture(*principal, request->batch());
   if (!result.ok()) return ToGrpc(result.status());
@@ -28,7 +30,7 @@ grpc::Status CaptureServiceImpl::Capture(grpc::ServerContext* context,
 grpc::Status CaptureServiceImpl::CaptureStream(
     grpc::ServerContext* context,
     grpc::ServerReaderWriter<origo::v1::CaptureResponse, origo::v1::CaptureRequest>* stream) {
-  auto principal = server::AuthenticateCall(*authenticator_, *context);
+  auto principal = server::AuthorizeCall(*authenticator_, context, kCaptureStream);
   if (!principal.ok()) return ToGrpc(principal.status());
 
   // Pipelined: this thread reads and verifies batch k+1 while batch k waits for its group

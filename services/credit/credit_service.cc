@@ -7,10 +7,37 @@ namespace origo::credit {
 
 using server::ToGrpc;
 
+namespace {
+
+constexpr char kService[] = "/origo.v1.CreditService/";
+
+// The full gRPC name of the call that submits records of `action`.
+std::string MethodOf(RecordAction action) {
+  switch (action) {
+    case RecordAction::kRecordInspection:
+      return std::string(kService) + "RecordInspection";
+    case RecordAction::kRecordPenalty:
+      return std::string(kService) + "RecordPenalty";
+    case RecordAction::kRecordQualityLoss:
+      return std::string(kService) + "RecordQualityLoss";
+    case RecordAction::kImportListing:
+      return std::string(kService) + "ImportListing";
+    case RecordAction::kAddBlacklistEntry:
+      return std::string(kService) + "AddBlacklistEntry";
+    case RecordAction::kApplyRepair:
+      return std::string(kService) + "ApplyRepair";
+    case RecordAction::kDecideRepair:
+      return std::string(kService) + "DecideRepair";
+  }
+  return std::string(kService) + "unknown";  // no table entry: refused
+}
+
+}  // namespace
+
 grpc::Status CreditServiceImpl::Record(grpc::ServerContext* context, RecordAction action,
                                        const origo::v1::SignedRecordsRequest& request,
                                        origo::v1::SignedRecordsResponse* response) {
-  auto principal = server::AuthenticateCall(*authenticator_, *context);
+  auto principal = server::AuthorizeCall(*authenticator_, context, MethodOf(action));
   if (!principal.ok()) return ToGrpc(principal.status());
   auto result = processor_->Submit(*principal, action, request.batch());
   if (!result.ok()) return ToGrpc(result.status());
@@ -63,7 +90,7 @@ grpc::Status CreditServiceImpl::DecideRepair(grpc::ServerContext* context,
 grpc::Status CreditServiceImpl::SubmitFeedback(grpc::ServerContext* context,
                                                const origo::v1::SubmitFeedbackRequest* request,
                                                origo::v1::SubmitFeedbackResponse* response) {
-  auto principal = server::AuthenticateCall(*authenticator_, *context);
+  auto principal = server::AuthorizeCall(*authenticator_, context, kService + std::string("SubmitFeedback"), request);
   if (!principal.ok()) return ToGrpc(principal.status());
   auto feedback = processor_->SubmitFeedback(*principal, context->peer(), *request);
   if (!feedback.ok()) return ToGrpc(feedback.status());
@@ -74,7 +101,7 @@ grpc::Status CreditServiceImpl::SubmitFeedback(grpc::ServerContext* context,
 grpc::Status CreditServiceImpl::GetCreditProfile(grpc::ServerContext* context,
                                                  const origo::v1::GetCreditProfileRequest* request,
                                                  origo::v1::GetCreditProfileResponse* response) {
-  auto principal = server::AuthenticateCall(*authenticator_, *context);
+  auto principal = server::AuthorizeCall(*authenticator_, context, kService + std::string("GetCreditProfile"), request);
   if (!principal.ok()) return ToGrpc(principal.status());
   auto profile = processor_->GetProfile(*principal, *request);
   if (!profile.ok()) return ToGrpc(profile.status());
@@ -85,7 +112,7 @@ grpc::Status CreditServiceImpl::GetCreditProfile(grpc::ServerContext* context,
 grpc::Status CreditServiceImpl::GetRating(grpc::ServerContext* context,
                                           const origo::v1::GetRatingRequest* request,
                                           origo::v1::GetRatingResponse* response) {
-  auto principal = server::AuthenticateCall(*authenticator_, *context);
+  auto principal = server::AuthorizeCall(*authenticator_, context, kService + std::string("GetRating"), request);
   if (!principal.ok()) return ToGrpc(principal.status());
   auto rating = processor_->GetRating(*principal, *request);
   if (!rating.ok()) return ToGrpc(rating.status());
@@ -96,7 +123,7 @@ grpc::Status CreditServiceImpl::GetRating(grpc::ServerContext* context,
 grpc::Status CreditServiceImpl::ListBlacklist(grpc::ServerContext* context,
                                               const origo::v1::ListBlacklistRequest* request,
                                               origo::v1::ListBlacklistResponse* response) {
-  auto principal = server::AuthenticateCall(*authenticator_, *context);
+  auto principal = server::AuthorizeCall(*authenticator_, context, kService + std::string("ListBlacklist"), request);
   if (!principal.ok()) return ToGrpc(principal.status());
   auto entries = processor_->ListBlacklist(*principal, *request);
   if (!entries.ok()) return ToGrpc(entries.status());
@@ -107,7 +134,7 @@ grpc::Status CreditServiceImpl::ListBlacklist(grpc::ServerContext* context,
 grpc::Status CreditServiceImpl::QualityReport(grpc::ServerContext* context,
                                               const origo::v1::QualityReportRequest* request,
                                               origo::v1::QualityReportResponse* response) {
-  auto principal = server::AuthenticateCall(*authenticator_, *context);
+  auto principal = server::AuthorizeCall(*authenticator_, context, kService + std::string("QualityReport"), request);
   if (!principal.ok()) return ToGrpc(principal.status());
   auto report = processor_->QualityReport(*principal, *request);
   if (!report.ok()) return ToGrpc(report.status());

@@ -8,16 +8,14 @@ namespace {
 
 using server::ToGrpc;
 
-// Runs `fn(principal)` after authenticating the call and checking `roles` (empty = public).
+// Runs `fn(principal)` once the authorization table allows the call to
+// "/origo.v1.ProvenanceService/<method>".
 template <typename Fn>
 grpc::Status Call(const server::Authenticator& authenticator, grpc::ServerContext& context,
-                  std::initializer_list<server::Role> roles, Fn fn) {
-  auto principal = server::AuthenticateCall(authenticator, context);
+                  std::string_view method, Fn fn) {
+  auto principal = server::AuthorizeCall(authenticator, &context,
+                                         "/origo.v1.ProvenanceService/" + std::string(method));
   if (!principal.ok()) return ToGrpc(principal.status());
-  if (roles.size() > 0) {
-    absl::Status allowed = server::RequireOneOf(*principal, roles);
-    if (!allowed.ok()) return ToGrpc(allowed);
-  }
   return ToGrpc(fn(*principal));
 }
 
@@ -33,7 +31,7 @@ absl::Status Assign(absl::StatusOr<T> result, Out* out) {
 grpc::Status ProvenanceServiceImpl::GetLot(grpc::ServerContext* context,
                                            const origo::v1::GetLotRequest* request,
                                            origo::v1::GetLotResponse* response) {
-  return Call(*authenticator_, *context, {}, [&](const server::Principal&) {
+  return Call(*authenticator_, *context, "GetLot", [&](const server::Principal&) {
     return Assign(provenance_->GetLot(request->id()), response->mutable_lot());
   });
 }
@@ -41,7 +39,7 @@ grpc::Status ProvenanceServiceImpl::GetLot(grpc::ServerContext* context,
 grpc::Status ProvenanceServiceImpl::GetItem(grpc::ServerContext* context,
                                             const origo::v1::GetItemRequest* request,
                                             origo::v1::GetItemResponse* response) {
-  return Call(*authenticator_, *context, {}, [&](const server::Principal&) {
+  return Call(*authenticator_, *context, "GetItem", [&](const server::Principal&) {
     return Assign(provenance_->GetItem(request->id()), response);
   });
 }
@@ -49,7 +47,7 @@ grpc::Status ProvenanceServiceImpl::GetItem(grpc::ServerContext* context,
 grpc::Status ProvenanceServiceImpl::TraceBack(grpc::ServerContext* context,
                                               const origo::v1::TraceRequest* request,
                                               origo::v1::TraceResponse* response) {
-  return Call(*authenticator_, *context, {}, [&](const server::Principal&) {
+  return Call(*authenticator_, *context, "TraceBack", [&](const server::Principal&) {
     return Assign(provenance_->TraceBack(*request), response);
   });
 }
@@ -57,7 +55,7 @@ grpc::Status ProvenanceServiceImpl::TraceBack(grpc::ServerContext* context,
 grpc::Status ProvenanceServiceImpl::TraceForward(grpc::ServerContext* context,
                                                  const origo::v1::TraceRequest* request,
                                                  origo::v1::TraceResponse* response) {
-  return Call(*authenticator_, *context, {}, [&](const server::Principal&) {
+  return Call(*authenticator_, *context, "TraceForward", [&](const server::Principal&) {
     return Assign(provenance_->TraceForward(*request), response);
   });
 }
@@ -65,7 +63,7 @@ grpc::Status ProvenanceServiceImpl::TraceForward(grpc::ServerContext* context,
 grpc::Status ProvenanceServiceImpl::QueryEvents(grpc::ServerContext* context,
                                                 const origo::v1::QueryEventsRequest* request,
                                                 origo::v1::QueryEventsResponse* response) {
-  return Call(*authenticator_, *context, {}, [&](const server::Principal&) {
+  return Call(*authenticator_, *context, "QueryEvents", [&](const server::Principal&) {
     return Assign(provenance_->QueryEvents(*request), response);
   });
 }
@@ -73,7 +71,7 @@ grpc::Status ProvenanceServiceImpl::QueryEvents(grpc::ServerContext* context,
 grpc::Status ProvenanceServiceImpl::Resolve(grpc::ServerContext* context,
                                             const origo::v1::ResolveRequest* request,
                                             origo::v1::ResolveResponse* response) {
-  return Call(*authenticator_, *context, {}, [&](const server::Principal&) {
+  return Call(*authenticator_, *context, "Resolve", [&](const server::Principal&) {
     return Assign(provenance_->Resolve(request->digital_link()), response);
   });
 }
@@ -81,7 +79,7 @@ grpc::Status ProvenanceServiceImpl::Resolve(grpc::ServerContext* context,
 grpc::Status ProvenanceServiceImpl::RecordInspection(
     grpc::ServerContext* context, const origo::v1::RecordInspectionRequest* request,
     origo::v1::RecordInspectionResponse* response) {
-  return Call(*authenticator_, *context, {server::Role::kInspector, server::Role::kRegulator},
+  return Call(*authenticator_, *context, "RecordInspection",
               [&](const server::Principal& principal) {
                 return Assign(provenance_->RecordInspection(*request, principal.token_id),
                               response->mutable_inspection());
@@ -91,7 +89,7 @@ grpc::Status ProvenanceServiceImpl::RecordInspection(
 grpc::Status ProvenanceServiceImpl::ListViolations(grpc::ServerContext* context,
                                                    const origo::v1::ListViolationsRequest* request,
                                                    origo::v1::ListViolationsResponse* response) {
-  return Call(*authenticator_, *context, {server::Role::kInspector, server::Role::kRegulator},
+  return Call(*authenticator_, *context, "ListViolations",
               [&](const server::Principal&) {
                 return Assign(provenance_->ListViolations(request->limit()), response);
               });

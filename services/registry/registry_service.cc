@@ -1,8 +1,10 @@
 #include "services/registry/registry_service.h"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <string_view>
+#include <tuple>
 
 #include "absl/time/time.h"
 #include "core/base/status_macros.h"
@@ -109,20 +111,19 @@ RegistryServiceImpl::RegistryServiceImpl(storage::RegistryStore* registry,
                                          server::Authenticator* authenticator)
     : registry_(registry), authenticator_(authenticator) {}
 
-absl::StatusOr<server::Principal> RegistryServiceImpl::Authorize(const grpc::ServerContext& context,
-                                                                 Role role) const {
-  ORIGO_ASSIGN_OR_RETURN(server::Principal principal,
-                         server::AuthenticateCall(*authenticator_, context));
-  ORIGO_RETURN_IF_ERROR(server::Require(principal, role));
-  return principal;
+absl::StatusOr<server::Principal> RegistryServiceImpl::Authorize(
+    grpc::ServerContext& context, std::string_view method,
+    const google::protobuf::Message& request) const {
+  return server::AuthorizeCall(*authenticator_, &context,
+                               "/origo.v1.RegistryService/" + std::string(method), &request);
 }
 
 // --- Enterprises ---
 
 absl::Status RegistryServiceImpl::DoRegisterEnterprise(
-    const grpc::ServerContext& context, const origo::v1::RegisterEnterpriseRequest& request,
+    grpc::ServerContext& context, const origo::v1::RegisterEnterpriseRequest& request,
     origo::v1::RegisterEnterpriseResponse* response) {
-  ORIGO_RETURN_IF_ERROR(Authorize(context, Role::kRegulator).status());
+  ORIGO_RETURN_IF_ERROR(Authorize(context, "RegisterEnterprise", request).status());
   if (!request.has_enterprise()) return Invalid("enterprise", "required");
   const origo::v1::Enterprise& enterprise = request.enterprise();
   ORIGO_RETURN_IF_ERROR(ValidateUsciField("enterprise.usci", enterprise.usci()));
@@ -136,10 +137,10 @@ absl::Status RegistryServiceImpl::DoRegisterEnterprise(
   return absl::OkStatus();
 }
 
-absl::Status RegistryServiceImpl::DoGetEnterprise(const grpc::ServerContext& context,
+absl::Status RegistryServiceImpl::DoGetEnterprise(grpc::ServerContext& context,
                                                   const origo::v1::GetEnterpriseRequest& request,
                                                   origo::v1::GetEnterpriseResponse* response) {
-  ORIGO_RETURN_IF_ERROR(Authorize(context, Role::kPublic).status());
+  ORIGO_RETURN_IF_ERROR(Authorize(context, "GetEnterprise", request).status());
   ORIGO_RETURN_IF_ERROR(ValidateUsciField("usci", request.usci()));
   ORIGO_ASSIGN_OR_RETURN(storage::EnterpriseProfile profile, registry_->GetProfile(request.usci()));
   *response->mutable_enterprise() = std::move(profile.enterprise);
@@ -151,10 +152,10 @@ absl::Status RegistryServiceImpl::DoGetEnterprise(const grpc::ServerContext& con
 
 // --- Keys ---
 
-absl::Status RegistryServiceImpl::DoAddKey(const grpc::ServerContext& context,
+absl::Status RegistryServiceImpl::DoAddKey(grpc::ServerContext& context,
                                            const origo::v1::AddKeyRequest& request,
                                            origo::v1::AddKeyResponse* response) {
-  ORIGO_RETURN_IF_ERROR(Authorize(context, Role::kRegulator).status());
+  ORIGO_RETURN_IF_ERROR(Authorize(context, "AddKey", request).status());
   ORIGO_RETURN_IF_ERROR(ValidateUsciField("usci", request.usci()));
   if (request.public_key_pem().empty()) {
     return Invalid("public_key_pem", "required (SubjectPublicKeyInfo PEM, Ed25519 or P-256)");
@@ -167,10 +168,10 @@ absl::Status RegistryServiceImpl::DoAddKey(const grpc::ServerContext& context,
   return absl::OkStatus();
 }
 
-absl::Status RegistryServiceImpl::DoRevokeKey(const grpc::ServerContext& context,
+absl::Status RegistryServiceImpl::DoRevokeKey(grpc::ServerContext& context,
                                               const origo::v1::RevokeKeyRequest& request,
                                               origo::v1::RevokeKeyResponse* response) {
-  ORIGO_RETURN_IF_ERROR(Authorize(context, Role::kRegulator).status());
+  ORIGO_RETURN_IF_ERROR(Authorize(context, "RevokeKey", request).status());
   ORIGO_RETURN_IF_ERROR(ValidateUsciField("usci", request.usci()));
   ORIGO_RETURN_IF_ERROR(ValidateKeyId(request.key_id()));
   ORIGO_ASSIGN_OR_RETURN(*response->mutable_key(),
@@ -178,10 +179,10 @@ absl::Status RegistryServiceImpl::DoRevokeKey(const grpc::ServerContext& context
   return absl::OkStatus();
 }
 
-absl::Status RegistryServiceImpl::DoListKeys(const grpc::ServerContext& context,
+absl::Status RegistryServiceImpl::DoListKeys(grpc::ServerContext& context,
                                              const origo::v1::ListKeysRequest& request,
                                              origo::v1::ListKeysResponse* response) {
-  ORIGO_RETURN_IF_ERROR(Authorize(context, Role::kPublic).status());
+  ORIGO_RETURN_IF_ERROR(Authorize(context, "ListKeys", request).status());
   ORIGO_RETURN_IF_ERROR(ValidateUsciField("usci", request.usci()));
   ORIGO_ASSIGN_OR_RETURN(auto keys, registry_->ListKeys(request.usci()));
   for (auto& key : keys) *response->add_keys() = std::move(key);
@@ -191,9 +192,9 @@ absl::Status RegistryServiceImpl::DoListKeys(const grpc::ServerContext& context,
 // --- Production bases and certificates ---
 
 absl::Status RegistryServiceImpl::DoAddProductionBase(
-    const grpc::ServerContext& context, const origo::v1::AddProductionBaseRequest& request,
+    grpc::ServerContext& context, const origo::v1::AddProductionBaseRequest& request,
     origo::v1::AddProductionBaseResponse* response) {
-  ORIGO_RETURN_IF_ERROR(Authorize(context, Role::kRegulator).status());
+  ORIGO_RETURN_IF_ERROR(Authorize(context, "AddProductionBase", request).status());
   if (!request.has_base()) return Invalid("base", "required");
   const origo::v1::ProductionBase& base = request.base();
   ORIGO_RETURN_IF_ERROR(ValidateUsciField("base.usci", base.usci()));
@@ -216,10 +217,10 @@ absl::Status RegistryServiceImpl::DoAddProductionBase(
   return absl::OkStatus();
 }
 
-absl::Status RegistryServiceImpl::DoAddCertificate(const grpc::ServerContext& context,
+absl::Status RegistryServiceImpl::DoAddCertificate(grpc::ServerContext& context,
                                                    const origo::v1::AddCertificateRequest& request,
                                                    origo::v1::AddCertificateResponse* response) {
-  ORIGO_RETURN_IF_ERROR(Authorize(context, Role::kRegulator).status());
+  ORIGO_RETURN_IF_ERROR(Authorize(context, "AddCertificate", request).status());
   if (!request.has_certificate()) return Invalid("certificate", "required");
   const origo::v1::Certificate& cert = request.certificate();
   ORIGO_RETURN_IF_ERROR(ValidateUsciField("certificate.usci", cert.usci()));
@@ -237,10 +238,10 @@ absl::Status RegistryServiceImpl::DoAddCertificate(const grpc::ServerContext& co
 
 // --- Tokens ---
 
-absl::Status RegistryServiceImpl::DoCreateToken(const grpc::ServerContext& context,
+absl::Status RegistryServiceImpl::DoCreateToken(grpc::ServerContext& context,
                                                 const origo::v1::CreateTokenRequest& request,
                                                 origo::v1::CreateTokenResponse* response) {
-  ORIGO_RETURN_IF_ERROR(Authorize(context, Role::kRegulator).status());
+  ORIGO_RETURN_IF_ERROR(Authorize(context, "CreateToken", request).status());
   ORIGO_ASSIGN_OR_RETURN(Role role, RoleFromProto(request.role()));
   if (role == Role::kProducer) {
     ORIGO_RETURN_IF_ERROR(ValidateUsciField("usci", request.usci()));
@@ -250,6 +251,56 @@ absl::Status RegistryServiceImpl::DoCreateToken(const grpc::ServerContext& conte
                          authenticator_->CreateToken(role, request.usci(), request.label()));
   response->set_token(std::move(issued.token));
   response->set_token_id(std::move(issued.token_id));
+  return absl::OkStatus();
+}
+
+namespace {
+
+origo::v1::TokenInfo TokenInfoOf(const origo::store::v1::TokenRecord& record) {
+  origo::v1::TokenInfo info;
+  info.set_token_id(record.token_id());
+  switch (record.role()) {
+    case origo::store::v1::TOKEN_ROLE_PRODUCER:
+      info.set_role(origo::v1::ROLE_PRODUCER);
+      break;
+    case origo::store::v1::TOKEN_ROLE_INSPECTOR:
+      info.set_role(origo::v1::ROLE_INSPECTOR);
+      break;
+    case origo::store::v1::TOKEN_ROLE_REGULATOR:
+      info.set_role(origo::v1::ROLE_REGULATOR);
+      break;
+    default:
+      info.set_role(origo::v1::ROLE_UNSPECIFIED);
+  }
+  info.set_usci(record.usci());
+  info.set_label(record.label());
+  info.set_created_unix_ms(record.created_unix_ms());
+  info.set_expires_unix_ms(record.expires_unix_ms());
+  info.set_revoked(record.revoked());
+  return info;
+}
+
+}  // namespace
+
+absl::Status RegistryServiceImpl::DoListTokens(grpc::ServerContext& context,
+                                               const origo::v1::ListTokensRequest& request,
+                                               origo::v1::ListTokensResponse* response) {
+  ORIGO_RETURN_IF_ERROR(Authorize(context, "ListTokens", request).status());
+  ORIGO_ASSIGN_OR_RETURN(auto records, authenticator_->ListTokens());
+  std::sort(records.begin(), records.end(), [](const auto& a, const auto& b) {
+    return std::make_tuple(a.created_unix_ms(), a.token_id()) <
+           std::make_tuple(b.created_unix_ms(), b.token_id());
+  });
+  for (const auto& record : records) *response->add_tokens() = TokenInfoOf(record);
+  return absl::OkStatus();
+}
+
+absl::Status RegistryServiceImpl::DoRevokeToken(grpc::ServerContext& context,
+                                                const origo::v1::RevokeTokenRequest& request,
+                                                origo::v1::RevokeTokenResponse* response) {
+  ORIGO_RETURN_IF_ERROR(Authorize(context, "RevokeToken", request).status());
+  ORIGO_ASSIGN_OR_RETURN(auto record, authenticator_->RevokeTokenById(request.token_id()));
+  *response->mutable_token() = TokenInfoOf(record);
   return absl::OkStatus();
 }
 
@@ -301,6 +352,18 @@ grpc::Status RegistryServiceImpl::CreateToken(grpc::ServerContext* context,
                                               const origo::v1::CreateTokenRequest* request,
                                               origo::v1::CreateTokenResponse* response) {
   return server::ToGrpc(DoCreateToken(*context, *request, response));
+}
+
+grpc::Status RegistryServiceImpl::ListTokens(grpc::ServerContext* context,
+                                             const origo::v1::ListTokensRequest* request,
+                                             origo::v1::ListTokensResponse* response) {
+  return server::ToGrpc(DoListTokens(*context, *request, response));
+}
+
+grpc::Status RegistryServiceImpl::RevokeToken(grpc::ServerContext* context,
+                                              const origo::v1::RevokeTokenRequest* request,
+                                              origo::v1::RevokeTokenResponse* response) {
+  return server::ToGrpc(DoRevokeToken(*context, *request, response));
 }
 
 }  // namespace origo::registry

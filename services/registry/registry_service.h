@@ -56,35 +56,47 @@ class RegistryServiceImpl final : public origo::v1::RegistryService::Service {
   grpc::Status CreateToken(grpc::ServerContext* context,
                            const origo::v1::CreateTokenRequest* request,
                            origo::v1::CreateTokenResponse* response) override;
+  grpc::Status ListTokens(grpc::ServerContext* context, const origo::v1::ListTokensRequest* request,
+                          origo::v1::ListTokensResponse* response) override;
+  grpc::Status RevokeToken(grpc::ServerContext* context,
+                           const origo::v1::RevokeTokenRequest* request,
+                           origo::v1::RevokeTokenResponse* response) override;
 
  private:
-  // Authenticates the call and checks that its principal has `role`.
-  absl::StatusOr<server::Principal> Authorize(const grpc::ServerContext& context,
-                                              server::Role role) const;
+  // server::AuthorizeCall for "/origo.v1.RegistryService/<method>".
+  absl::StatusOr<server::Principal> Authorize(grpc::ServerContext& context,
+                                              std::string_view method,
+                                              const google::protobuf::Message& request) const;
 
-  absl::Status DoRegisterEnterprise(const grpc::ServerContext& context,
+  absl::Status DoRegisterEnterprise(grpc::ServerContext& context,
                                     const origo::v1::RegisterEnterpriseRequest& request,
                                     origo::v1::RegisterEnterpriseResponse* response);
-  absl::Status DoGetEnterprise(const grpc::ServerContext& context,
+  absl::Status DoGetEnterprise(grpc::ServerContext& context,
                                const origo::v1::GetEnterpriseRequest& request,
                                origo::v1::GetEnterpriseResponse* response);
-  absl::Status DoAddKey(const grpc::ServerContext& context, const origo::v1::AddKeyRequest& request,
+  absl::Status DoAddKey(grpc::ServerContext& context, const origo::v1::AddKeyRequest& request,
                         origo::v1::AddKeyResponse* response);
-  absl::Status DoRevokeKey(const grpc::ServerContext& context,
+  absl::Status DoRevokeKey(grpc::ServerContext& context,
                            const origo::v1::RevokeKeyRequest& request,
                            origo::v1::RevokeKeyResponse* response);
-  absl::Status DoListKeys(const grpc::ServerContext& context,
+  absl::Status DoListKeys(grpc::ServerContext& context,
                           const origo::v1::ListKeysRequest& request,
                           origo::v1::ListKeysResponse* response);
-  absl::Status DoAddProductionBase(const grpc::ServerContext& context,
+  absl::Status DoAddProductionBase(grpc::ServerContext& context,
                                    const origo::v1::AddProductionBaseRequest& request,
                                    origo::v1::AddProductionBaseResponse* response);
-  absl::Status DoAddCertificate(const grpc::ServerContext& context,
+  absl::Status DoAddCertificate(grpc::ServerContext& context,
                                 const origo::v1::AddCertificateRequest& request,
                                 origo::v1::AddCertificateResponse* response);
-  absl::Status DoCreateToken(const grpc::ServerContext& context,
+  absl::Status DoCreateToken(grpc::ServerContext& context,
                              const origo::v1::CreateTokenRequest& request,
                              origo::v1::CreateTokenResponse* response);
+  absl::Status DoListTokens(grpc::ServerContext& context,
+                            const origo::v1::ListTokensRequest& request,
+                            origo::v1::ListTokensResponse* response);
+  absl::Status DoRevokeToken(grpc::ServerContext& context,
+                             const origo::v1::RevokeTokenRequest& request,
+                             origo::v1::RevokeTokenResponse* response);
 
   storage::RegistryStore* const registry_;
   server::Authenticator* const authenticator_;

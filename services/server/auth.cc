@@ -290,6 +290,34 @@ absl::Status Authenticator::RevokeToken(std::string_view token) {
   return registry_->PutToken(hash, *record);
 }
 
+absl::StatusOr<std::vector<TokenRecord>> Authenticator::ListTokens() const {
+  ORIGO_ASSIGN_OR_RETURN(auto tokens, registry_->ListTokens());
+  std::vector<TokenRecord> out;
+  out.reserve(tokens.size());
+  for (auto& [hash, record] : tokens) out.push_back(std::move(record));
+  return out;
+}
+
+absl::StatusOr<TokenRecord> Authenticator::RevokeTokenById(std::string_view token_id) {
+  bool well_formed = token_id.size() == 2 * kTokenIdBytes;
+  for (char c : token_id) well_formed = well_formed && ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
+  if (!well_formed) {
+    return absl::InvalidArgumentError("token_id: must be " + std::to_string(2 * kTokenIdBytes) +
+                                      " lowercase hex characters (as `origo token list` shows)");
+  }
+  // Serialized with bootstrap: two revocations of one token must not interleave read and write.
+  absl::MutexLock lock(&bootstrap_mu_);
+  ORIGO_ASSIGN_OR_RETURN(auto tokens, registry_->ListTokens());
+  for (auto& [hash, record] : tokens) {
+    if (record.token_id() != token_id) continue;
+    if (record.revoked()) return record;
+    record.set_revoked(true);
+    ORIGO_RETURN_IF_ERROR(registry_->PutToken(hash, record));
+    return record;
+  }
+  return absl::NotFoundError("token_id: no token " + std::string(token_id));
+}
+
 absl::StatusOr<std::optional<std::string>> Authenticator::EnsureBootstrapToken(
     const std::string& data_dir) {
   absl::MutexLock lock(&bootstrap_mu_);

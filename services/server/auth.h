@@ -9,7 +9,7 @@
 // revocation flag. A token is shown once, when created.
 //
 // Calls carry `authorization: Bearer <token>`. A call without one is the public role. What each
-// role may do is decided by the service adapters with Require/RequireOneOf. The error codes are
+// role may do is decided by the authorization table (services/server/authz.h). The error codes are
 // the same for every service:
 //   - a token that is malformed, unknown, revoked or expired: UNAUTHENTICATED, even on calls the
 //     public may make (a client that sends a bad token is told so, not silently downgraded);
@@ -24,6 +24,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -32,6 +33,8 @@
 #include "storage/registry_store.h"
 
 namespace origo::server {
+
+class RateLimiter;
 
 enum class Role { kPublic, kProducer, kInspector, kRegulator };
 
@@ -105,6 +108,18 @@ class Authenticator {
   // SHA-256 of a token string, the key its record is stored under.
   static crypto::Sha256Digest HashToken(std::string_view token);
 
+  // Every stored token's record (never the token or its hash), ordered by hash, i.e. randomly.
+  absl::StatusOr<std::vector<origo::store::v1::TokenRecord>> ListTokens() const;
+  // Marks the token with public id `token_id` revoked; calls with it fail from the next call on.
+  // Returns its record. NOT_FOUND when no token has that id; INVALID_ARGUMENT for a malformed id.
+  // Idempotent.
+  absl::StatusOr<origo::store::v1::TokenRecord> RevokeTokenById(std::string_view token_id);
+
+  // The budgets calls are charged against (services/server/grpc_auth.h); nullptr = unlimited.
+  // Set once, before serving; not owned.
+  void SetRateLimiter(RateLimiter* limiter) { rate_limiter_ = limiter; }
+  RateLimiter* rate_limiter() const { return rate_limiter_; }
+
  private:
   // A new random token and its id, not yet stored.
   static absl::StatusOr<IssuedToken> MintToken();
@@ -113,8 +128,9 @@ class Authenticator {
 
   storage::RegistryStore* const registry_;
   const Clock clock_;
-  // Serializes EnsureBootstrapToken (check-then-create).
+  // Serializes EnsureBootstrapToken (check-then-create) and RevokeTokenById (read-modify-write).
   absl::Mutex bootstrap_mu_;
+  RateLimiter* rate_limiter_ = nullptr;
 };
 
 }  // namespace origo::server

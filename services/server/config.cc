@@ -1,6 +1,8 @@
 #include "services/server/config.h"
 
+#include <cmath>
 #include <fstream>
+#include <utility>
 #include <sstream>
 #include <thread>
 
@@ -55,6 +57,15 @@ void ApplyDefaults(origo::v1::Config* config) {
   if (capture->max_batch_events() == 0) capture->set_max_batch_events(10000);
   if (capture->max_event_bytes() == 0) capture->set_max_event_bytes(65536);
   if (capture->max_future_skew_seconds() == 0) capture->set_max_future_skew_seconds(600);
+  auto* limits = config->mutable_limits();
+  if (limits->ip_calls_per_second() == 0) limits->set_ip_calls_per_second(50);
+  if (limits->ip_burst() == 0) limits->set_ip_burst(100);
+  if (limits->token_calls_per_second() == 0) limits->set_token_calls_per_second(100);
+  if (limits->token_burst() == 0) limits->set_token_burst(200);
+  if (limits->regulator_calls_per_second() == 0) limits->set_regulator_calls_per_second(500);
+  if (limits->regulator_burst() == 0) limits->set_regulator_burst(1000);
+  if (limits->max_call_ms() == 0) limits->set_max_call_ms(120000);
+  if (limits->max_stream_ms() == 0) limits->set_max_stream_ms(86400000);
 }
 
 absl::Status SplitHostPort(const std::string& address, std::string* host, int* port) {
@@ -94,6 +105,27 @@ absl::Status ValidateConfig(const origo::v1::Config& config) {
   }
   if (config.capture().max_batch_events() > 100000) {
     return absl::InvalidArgumentError("capture.max_batch_events: at most 100000");
+  }
+  const auto& limits = config.limits();
+  for (auto [name, value] : {std::pair<const char*, double>{"ip_calls_per_second",
+                                                             limits.ip_calls_per_second()},
+                             {"ip_burst", limits.ip_burst()},
+                             {"token_calls_per_second", limits.token_calls_per_second()},
+                             {"token_burst", limits.token_burst()},
+                             {"regulator_calls_per_second", limits.regulator_calls_per_second()},
+                             {"regulator_burst", limits.regulator_burst()}}) {
+    if (!std::isfinite(value) || value < 0) {
+      return absl::InvalidArgumentError("limits." + std::string(name) +
+                                        ": must be a finite number >= 0 (0 = default)");
+    }
+  }
+  for (auto [name, value] : {std::pair<const char*, double>{"ip_burst", limits.ip_burst()},
+                             {"token_burst", limits.token_burst()},
+                             {"regulator_burst", limits.regulator_burst()}}) {
+    if (value != 0 && value < 1) {
+      return absl::InvalidArgumentError("limits." + std::string(name) +
+                                        ": at least 1 (a burst below one call admits nothing)");
+    }
   }
   return absl::OkStatus();
 }

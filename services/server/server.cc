@@ -11,7 +11,10 @@
 #include <sstream>
 
 #include "core/base/status_macros.h"
+#include "services/server/authz.h"
+#include "services/server/call_bounds.h"
 #include "services/server/config.h"
+#include "services/server/rate_limit.h"
 #include "services/server/http_util.h"
 #include "services/server/service_host.h"
 
@@ -75,6 +78,63 @@ class MetricsInterceptorFactory : public grpc::experimental::ServerInterceptorFa
   Metrics* metrics_;
 };
 
+std::string JsonEscape(std::string_view s);
+
+// Hands the server's CallWatchdog to gRPC, which owns (and deletes) its factories.
+class WatchdogFactory : public grpc::experimental::ServerInterceptorFactoryInterface {
+ public:
+  explicit WatchdogFactory(CallWatchdog* watchdog) : watchdog_(watchdog) {}
+  grpc::experimental::Interceptor* CreateServerInterceptor(
+      grpc::experimental::ServerRpcInfo* info) override {
+    return watchdog_->CreateServerInterceptor(info);
+  }
+
+ private:
+  CallWatchdog* watchdog_;
+};
+
+// Every HTTP request passes the authorization table and the rate limits before routing:
+// 401/403 for the wrong role, 404 outside the table, 429 with Retry-After over budget.
+httplib::Server::HandlerResponse GateHttp(const Authenticator& authenticator,
+                                          const httplib::Request& req, httplib::Response& res) {
+  auto reply = [&res](int status, const absl::Status& why) {
+    res.status = status;
+    res.set_content("{\"error\":\"" + JsonEscape(std::string(why.message())) + "\"}\n", "application/json");
+    return httplib::Server::HandlerResponse::Handled;
+  };
+  absl::StatusOr<Principal> principal =
+      authenticator.Authenticate(req.get_header_value("Authorization"));
+  RateLimiter* limiter = authenticator.rate_limiter();
+  if (limiter != nullptr && (principal.ok() || absl::IsUnauthenticated(principal.status()))) {
+    absl::Status charged =
+        limiter->Charge(principal.ok() ? *principal : Principal{}, req.remote_addr);
+    if (!charged.ok()) {
+      const int64_t ms = absl::ToInt64Milliseconds(RateLimiter::RetryAfter(charged));
+      res.set_header("Retry-After", std::to_string((ms + 999) / 1000));
+      res.set_header("retry-after-ms", std::to_string(ms));
+      return reply(429, charged);
+    }
+  }
+  if (!principal.ok()) {
+    if (absl::IsUnauthenticated(principal.status())) {
+      res.set_header("WWW-Authenticate", "Bearer");
+      return reply(401, principal.status());
+    }
+    return reply(503, principal.status());
+  }
+  absl::Status allowed = AuthorizeHttp(*principal, req.path, IsLoopback(req.remote_addr));
+  if (allowed.ok()) return httplib::Server::HandlerResponse::Unhandled;
+  switch (allowed.code()) {
+    case absl::StatusCode::kUnauthenticated:
+      res.set_header("WWW-Authenticate", "Bearer");
+      return reply(401, allowed);
+    case absl::StatusCode::kNotFound:
+      return reply(404, allowed);
+    default:
+      return reply(403, allowed);
+  }
+}
+
 absl::StatusOr<std::string> ReadPem(const std::string& path, const std::string& what) {
   std::ifstream in(path);
   if (!in) return absl::FailedPreconditionError(what + " " + path + " cannot be read");
@@ -135,6 +195,7 @@ std::string JsonEscape(std::string_view s) {
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(const origo::v1::Config& config) {
   ORIGO_RETURN_IF_ERROR(ValidateConfig(config));
+  InstallProtobufLogFilter();
   std::unique_ptr<Server> server(new Server());
   server->config_ = config;
   server->started_ = std::chrono::steady_clock::now();
@@ -167,6 +228,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const origo::v1::Config& c
   }
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;
   creators.push_back(std::make_unique<MetricsInterceptorFactory>(server->metrics_.get()));
+  server->watchdog_ = std::make_unique<CallWatchdog>(
+      std::chrono::milliseconds(config.limits().max_call_ms()),
+      std::chrono::milliseconds(config.limits().max_stream_ms()));
+  creators.push_back(std::make_unique<WatchdogFactory>(server->watchdog_.get()));
   builder.experimental().SetInterceptorCreators(std::move(creators));
   server->grpc_ = builder.BuildAndStart();
   if (!server->grpc_ || server->grpc_port_ == 0) {
@@ -211,6 +276,11 @@ absl::Status Server::StartHttp() {
   http_->set_read_timeout(10, 0);
   http_->set_write_timeout(10, 0);
   http_->new_task_queue = [] { return new httplib::ThreadPool(4); };
+  http_->set_pre_routing_handler(
+      [authenticator = services_->authenticator()](const httplib::Request& req,
+                                                   httplib::Response& res) {
+        return GateHttp(*authenticator, req, res);
+      });
   http_->Get(
       "/healthz",
       Timed(metrics_.get(), "/healthz", [this](const httplib::Request&, httplib::Response& res) {

@@ -25,6 +25,7 @@ class Server;
 
 namespace origo::server {
 
+class CallWatchdog;
 class ServiceHost;
 
 // The Origo server: one store, the gRPC services on one port (with grpc.health.v1 and server
@@ -68,6 +69,8 @@ class Server {
   std::unique_ptr<storage::Store> store_;
   std::unique_ptr<Metrics> metrics_;
   std::unique_ptr<ServiceHost> services_;
+  // Declared before grpc_ so that it outlives the server whose calls it watches.
+  std::unique_ptr<CallWatchdog> watchdog_;
   std::unique_ptr<grpc::Server> grpc_;
   std::unique_ptr<httplib::Server> http_;
   std::thread http_thread_;

@@ -16,6 +16,7 @@
 #include "services/registry/registry_service.h"
 #include "services/resolver/resolver.h"
 #include "services/server/auth.h"
+#include "services/server/rate_limit.h"
 #include "services/transparency/checkpointer.h"
 #include "services/transparency/transparency_service.h"
 #include "storage/credit_archive.h"
@@ -46,6 +47,7 @@ class OrigoServiceHost : public ServiceHost {
     }
   }
   std::vector<std::string> Notices() const override { return notices_; }
+  const Authenticator* authenticator() const override { return authenticator_.get(); }
   void RenderMetrics(std::string* out) const override {
     storage::TreeHead head = log_->Head();
     *out += "# HELP origo_log_tree_size Leaves in the transparency log.\n";
@@ -65,6 +67,7 @@ class OrigoServiceHost : public ServiceHost {
   }
 
   std::unique_ptr<storage::RegistryStore> registry_;
+  std::unique_ptr<RateLimiter> rate_limiter_;
   std::unique_ptr<Authenticator> authenticator_;
   std::unique_ptr<storage::EventLog> log_;
   std::unique_ptr<capture::Sequencer> sequencer_;
@@ -98,6 +101,8 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Create(const origo::v1
   host->metrics_ = metrics;
   host->registry_ = std::make_unique<storage::RegistryStore>(store);
   host->authenticator_ = std::make_unique<Authenticator>(host->registry_.get());
+  host->rate_limiter_ = std::make_unique<RateLimiter>(config.limits());
+  host->authenticator_->SetRateLimiter(host->rate_limiter_.get());
   ORIGO_ASSIGN_OR_RETURN(auto bootstrap,
                          host->authenticator_->EnsureBootstrapToken(config.data_dir()));
   if (bootstrap.has_value()) {
@@ -132,7 +137,7 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Create(const origo::v1
       host->processor_.get(), host->authenticator_.get());
   host->transparency_service_ = std::make_unique<transparency::TransparencyServiceImpl>(
       host->log_.get(), host->checkpointer_.get(),
-      std::chrono::milliseconds(config.log().proof_wait_ms()));
+      std::chrono::milliseconds(config.log().proof_wait_ms()), host->authenticator_.get());
   host->admin_service_ = std::make_unique<admin::AdminServiceImpl>(
       host->log_.get(), host->authenticator_.get(), config.data_dir());
   host->credit_archive_ = std::make_unique<storage::CreditArchive>(store);

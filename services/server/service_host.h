@@ -18,6 +18,7 @@ class Server;
 
 namespace origo::server {
 
+class Authenticator;
 class Metrics;
 
 // Owns the domain objects and gRPC service adapters that a Server hosts. Created after the
@@ -38,6 +39,8 @@ class ServiceHost {
   virtual std::vector<std::string> Notices() const = 0;
   // Appends host-specific Prometheus series to `out`.
   virtual void RenderMetrics(std::string* out) const = 0;
+  // Checks bearer tokens and charges call budgets; the HTTP gateway uses it too.
+  virtual const Authenticator* authenticator() const = 0;
 };
 
 }  // namespace origo::server

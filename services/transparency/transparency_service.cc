@@ -2,6 +2,7 @@
 
 #include "core/base/status_macros.h"
 #include "core/crypto/hash.h"
+#include "services/server/grpc_auth.h"
 #include "services/server/grpc_status.h"
 
 namespace origo::transparency {
@@ -21,6 +22,7 @@ void Fill(const SignedCheckpoint& c, const std::string& origin, origo::v1::Check
 }
 
 constexpr uint32_t kMaxLeavesPerCall = 1000;
+constexpr char kService[] = "/origo.v1.TransparencyService/";
 
 }  // namespace
 
@@ -36,9 +38,11 @@ absl::Status TransparencyServiceImpl::CheckpointAt(uint64_t size, const storage:
   return absl::OkStatus();
 }
 
-grpc::Status TransparencyServiceImpl::GetCheckpoint(grpc::ServerContext*,
+grpc::Status TransparencyServiceImpl::GetCheckpoint(grpc::ServerContext* context,
                                                     const origo::v1::GetCheckpointRequest*,
                                                     origo::v1::GetCheckpointResponse* response) {
+  auto caller = server::AuthorizeCall(*authenticator_, context, kService + std::string("GetCheckpoint"));
+  if (!caller.ok()) return ToGrpc(caller.status());
   response->set_log_vkey(checkpointer_->Vkey());
   auto latest = checkpointer_->Latest();
   if (latest.has_value()) Fill(*latest, checkpointer_->origin(), response->mutable_checkpoint());
@@ -46,8 +50,10 @@ grpc::Status TransparencyServiceImpl::GetCheckpoint(grpc::ServerContext*,
 }
 
 grpc::Status TransparencyServiceImpl::GetInclusionProof(
-    grpc::ServerContext*, const origo::v1::GetInclusionProofRequest* request,
+    grpc::ServerContext* context, const origo::v1::GetInclusionProofRequest* request,
     origo::v1::GetInclusionProofResponse* response) {
+  auto caller = server::AuthorizeCall(*authenticator_, context, kService + std::string("GetInclusionProof"));
+  if (!caller.ok()) return ToGrpc(caller.status());
   uint64_t index = 0;
   if (request->entry_case() == origo::v1::GetInclusionProofRequest::kEventId) {
     auto raw = crypto::HexDecode(request->event_id());
@@ -96,8 +102,10 @@ grpc::Status TransparencyServiceImpl::GetInclusionProof(
 }
 
 grpc::Status TransparencyServiceImpl::GetConsistencyProof(
-    grpc::ServerContext*, const origo::v1::GetConsistencyProofRequest* request,
+    grpc::ServerContext* context, const origo::v1::GetConsistencyProofRequest* request,
     origo::v1::GetConsistencyProofResponse* response) {
+  auto caller = server::AuthorizeCall(*authenticator_, context, kService + std::string("GetConsistencyProof"));
+  if (!caller.ok()) return ToGrpc(caller.status());
   auto latest = checkpointer_->Latest();
   uint64_t to = request->to_size();
   if (to == 0) {
@@ -122,9 +130,11 @@ grpc::Status TransparencyServiceImpl::GetConsistencyProof(
   return grpc::Status::OK;
 }
 
-grpc::Status TransparencyServiceImpl::GetLeaves(grpc::ServerContext*,
+grpc::Status TransparencyServiceImpl::GetLeaves(grpc::ServerContext* context,
                                                 const origo::v1::GetLeavesRequest* request,
                                                 origo::v1::GetLeavesResponse* response) {
+  auto caller = server::AuthorizeCall(*authenticator_, context, kService + std::string("GetLeaves"));
+  if (!caller.ok()) return ToGrpc(caller.status());
   if (request->count() == 0 || request->count() > kMaxLeavesPerCall) {
     return ToGrpc(
         absl::InvalidArgumentError("count: must be in 1.." + std::to_string(kMaxLeavesPerCall)));

@@ -4,19 +4,25 @@
 #include <chrono>
 
 #include "origo/v1/capture.grpc.pb.h"
+#include "services/server/auth.h"
 #include "services/transparency/checkpointer.h"
 #include "storage/event_log.h"
 
 namespace origo::transparency {
 
 // gRPC adapter for origo.v1.TransparencyService: checkpoints, inclusion and consistency
-// proofs and raw leaves. Public (no token needed): the log is meant to be watched. Every call
-// reads one snapshot. Thread-safe.
+// proofs and raw leaves. Public (no token needed): the log is meant to be watched; calls still
+// pass the authorization table and rate limits. Every call reads one snapshot. Thread-safe.
 class TransparencyServiceImpl final : public origo::v1::TransparencyService::Service {
  public:
+  // None of the pointers is owned.
   TransparencyServiceImpl(storage::EventLog* log, Checkpointer* checkpointer,
-                          std::chrono::milliseconds proof_wait)
-      : log_(log), checkpointer_(checkpointer), proof_wait_(proof_wait) {}
+                          std::chrono::milliseconds proof_wait,
+                          const server::Authenticator* authenticator)
+      : log_(log),
+        checkpointer_(checkpointer),
+        proof_wait_(proof_wait),
+        authenticator_(authenticator) {}
 
   grpc::Status GetCheckpoint(grpc::ServerContext* context,
                              const origo::v1::GetCheckpointRequest* request,
@@ -38,6 +44,7 @@ class TransparencyServiceImpl final : public origo::v1::TransparencyService::Ser
   storage::EventLog* log_;
   Checkpointer* checkpointer_;
   std::chrono::milliseconds proof_wait_;
+  const server::Authenticator* authenticator_;
 };
 
 }  // namespace origo::transparency
