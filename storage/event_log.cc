@@ -91,6 +91,7 @@ absl::StatusOr<std::vector<AppendedLeaf>> EventLog::Append(
                 EncodeRawValue(HashBytes(node.hash)));
     }
   }
+  for (AppendedLeaf& r : results) r.tree_size = range.size();
   if (fresh.empty()) return results;  // only duplicates: nothing to write
 
   origo::store::v1::TreeState state;

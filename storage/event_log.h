@@ -38,6 +38,7 @@ struct LeafToAppend {
 struct AppendedLeaf {
   uint64_t index = 0;
   bool duplicate = false;  // already in the log (or earlier in the same append): original index
+  uint64_t tree_size = 0;  // the log's size once the append that carried this leaf was written
 };
 
 struct TreeHead {

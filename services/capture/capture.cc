@@ -192,18 +192,18 @@ origo::v1::CaptureResponse CaptureProcessor::Respond(
     const PreparedBatch& prepared, const std::vector<storage::AppendedLeaf>& appended) {
   origo::v1::CaptureResponse response;
   uint32_t stored = 0, duplicates = 0;
-  uint64_t max_index = 0;
+  uint64_t tree_size = 0;
   for (size_t i = 0; i < appended.size(); ++i) {
     auto* event = response.add_events();
     event->set_event_id(crypto::HexEncode(prepared.event_ids[i]));
     event->set_index(appended[i].index);
     event->set_duplicate(appended[i].duplicate);
     (appended[i].duplicate ? duplicates : stored)++;
-    max_index = std::max(max_index, appended[i].index);
+    tree_size = std::max(tree_size, appended[i].tree_size);
   }
   response.set_stored(stored);
   response.set_duplicates(duplicates);
-  response.set_tree_size(max_index + 1);
+  response.set_tree_size(tree_size);
   return response;
 }
 

@@ -107,15 +107,16 @@ grpc::Status TransparencyServiceImpl::GetConsistencyProof(
     to = latest->size;
   }
   uint64_t from = request->from_size();
-  if (from == 0 || from > to) {
-    return ToGrpc(absl::InvalidArgumentError("from_size: must be in 1.." + std::to_string(to)));
+  if (from > to) {
+    return ToGrpc(absl::InvalidArgumentError("from_size: must be in 0.." + std::to_string(to)));
   }
   auto view = log_->store()->Snapshot();
   absl::Status checkpoint = CheckpointAt(to, view.get(), response->mutable_checkpoint());
   if (!checkpoint.ok()) return ToGrpc(checkpoint);
   response->mutable_proof()->set_from_size(from);
   response->mutable_proof()->set_to_size(to);
-  if (from == to) return grpc::Status::OK;
+  // Every tree extends the empty one, so from_size 0 (like from == to) has an empty proof.
+  if (from == 0 || from == to) return grpc::Status::OK;
   auto proof = log_->ConsistencyProof(from, to, view.get());
   if (!proof.ok()) return ToGrpc(proof.status());
   for (const merkle::Hash& h : *proof) response->mutable_proof()->add_hashes(Bytes(h));
