@@ -1,5 +1,7 @@
 #include "storage/event_log.h"
 
+#include <utility>
+
 #include "absl/container/flat_hash_map.h"
 #include "core/base/status_macros.h"
 #include "origo/store/v1/log.pb.h"
@@ -13,6 +15,35 @@ constexpr char kLatestCheckpointKey[] = "latest_checkpoint";
 
 std::string HashBytes(const merkle::Hash& h) {
   return std::string(reinterpret_cast<const char*>(h.data()), h.size());
+}
+
+// Runs a merkle proof or root computation `fn` (which takes a NodeReader) with every node it
+// needs fetched by one batched read. The merkle functions choose which nodes to read from the
+// sizes and indexes alone, never from hash values, so a first pass with a reader that only
+// records the ids asks for exactly the nodes the real pass will; `fetch` reads them all at
+// once (one MultiGet at one snapshot instead of one Get per level), and the second pass is
+// served from memory.
+template <typename Fn>
+auto WithPrefetchedNodes(
+    Fn fn, absl::FunctionRef<absl::Status(const std::vector<merkle::NodeId>&,
+                                          std::vector<merkle::Hash>*)>
+               fetch) -> decltype(fn(std::declval<merkle::NodeReader>())) {
+  std::vector<merkle::NodeId> ids;
+  auto record = [&ids](uint32_t level, uint64_t index) -> absl::StatusOr<merkle::Hash> {
+    ids.push_back(merkle::NodeId{level, index});
+    return merkle::Hash{};
+  };
+  ORIGO_RETURN_IF_ERROR(fn(record).status());
+  std::vector<merkle::Hash> hashes;
+  ORIGO_RETURN_IF_ERROR(fetch(ids, &hashes));
+  size_t next = 0;
+  auto replay = [&](uint32_t level, uint64_t index) -> absl::StatusOr<merkle::Hash> {
+    if (next >= ids.size() || !(ids[next] == merkle::NodeId{level, index})) {
+      return absl::InternalError("tree nodes were requested in a different order on replay");
+    }
+    return hashes[next++];
+  };
+  return fn(replay);
 }
 
 }  // namespace
@@ -165,23 +196,63 @@ absl::StatusOr<merkle::Hash> EventLog::GetNode(uint32_t level, uint64_t index,
   return *hash;
 }
 
+absl::Status EventLog::GetNodes(const std::vector<merkle::NodeId>& ids, const ReadView* view,
+                                std::vector<merkle::Hash>* out) const {
+  out->assign(ids.size(), merkle::Hash{});
+  if (ids.empty()) return absl::OkStatus();
+  std::vector<std::string> keys;
+  std::vector<rocksdb::Slice> slices;
+  keys.reserve(ids.size());
+  slices.reserve(ids.size());
+  for (const merkle::NodeId& id : ids) {
+    keys.push_back(TreeNodeKey(static_cast<uint8_t>(id.level), id.index));
+    slices.emplace_back(keys.back());
+  }
+  std::vector<rocksdb::PinnableSlice> values(ids.size());
+  std::vector<rocksdb::Status> statuses(ids.size());
+  rocksdb::ReadOptions options = view ? view->options() : rocksdb::ReadOptions();
+  store_->db()->MultiGet(options, store_->Family(ColumnFamily::kTreeNodes), slices.size(),
+                         slices.data(), values.data(), statuses.data());
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (statuses[i].IsNotFound()) {
+      return absl::DataLossError("tree node (" + std::to_string(ids[i].level) + ", " +
+                                 std::to_string(ids[i].index) + ") is missing");
+    }
+    ORIGO_RETURN_IF_ERROR(FromRocks(statuses[i], "read tree_nodes"));
+    ORIGO_ASSIGN_OR_RETURN(std::string_view payload,
+                           DecodeRawValue(values[i].ToStringView(), "tree node"));
+    auto hash = merkle::HashFromBytes(payload);
+    if (!hash.ok()) return absl::DataLossError("tree node is not 32 bytes");
+    (*out)[i] = *hash;
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<merkle::Hash> EventLog::RootAt(uint64_t size, const ReadView* view) const {
-  auto reader = [this, view](uint32_t level, uint64_t index) {
-    return GetNode(level, index, view);
-  };
-  return merkle::RootAt(size, reader);
+  auto fetch = [this, view](const std::vector<merkle::NodeId>& ids,
+                            std::vector<merkle::Hash>* out) { return GetNodes(ids, view, out); };
+  return WithPrefetchedNodes(
+      [size](merkle::NodeReader reader) { return merkle::RootAt(size, reader); }, fetch);
 }
 
 absl::StatusOr<std::vector<merkle::Hash>> EventLog::InclusionProof(uint64_t index, uint64_t size,
                                                                    const ReadView* view) const {
-  auto reader = [this, view](uint32_t level, uint64_t i) { return GetNode(level, i, view); };
-  return merkle::InclusionProof(index, size, reader);
+  auto fetch = [this, view](const std::vector<merkle::NodeId>& ids,
+                            std::vector<merkle::Hash>* out) { return GetNodes(ids, view, out); };
+  return WithPrefetchedNodes(
+      [index, size](merkle::NodeReader reader) {
+        return merkle::InclusionProof(index, size, reader);
+      },
+      fetch);
 }
 
 absl::StatusOr<std::vector<merkle::Hash>> EventLog::ConsistencyProof(uint64_t from, uint64_t to,
                                                                      const ReadView* view) const {
-  auto reader = [this, view](uint32_t level, uint64_t i) { return GetNode(level, i, view); };
-  return merkle::ConsistencyProof(from, to, reader);
+  auto fetch = [this, view](const std::vector<merkle::NodeId>& ids,
+                            std::vector<merkle::Hash>* out) { return GetNodes(ids, view, out); };
+  return WithPrefetchedNodes(
+      [from, to](merkle::NodeReader reader) { return merkle::ConsistencyProof(from, to, reader); },
+      fetch);
 }
 
 absl::StatusOr<std::vector<uint64_t>> EventLog::EventsFor(std::string_view identifier, size_t limit,

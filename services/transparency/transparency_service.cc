@@ -1,5 +1,7 @@
 #include "services/transparency/transparency_service.h"
 
+#include <optional>
+
 #include "core/base/status_macros.h"
 #include "core/crypto/hash.h"
 #include "services/server/grpc_status.h"
@@ -71,18 +73,28 @@ grpc::Status TransparencyServiceImpl::GetInclusionProof(
                                       " (tree size " + std::to_string(log_->Head().size) + ")"));
   }
   uint64_t size = request->tree_size();
+  std::optional<SignedCheckpoint> signed_at_size;  // the checkpoint at `size`, when in memory
   if (size == 0) {
     // Wait (bounded) for a checkpoint that covers the entry rather than failing.
     auto covering = checkpointer_->WaitCovering(index, proof_wait_);
     if (!covering.ok()) return ToGrpc(covering.status());
     size = covering->size;
+    signed_at_size = *std::move(covering);
   } else if (index >= size) {
     return ToGrpc(absl::InvalidArgumentError("tree_size: must be greater than the index " +
                                              std::to_string(index)));
+  } else if (auto latest = checkpointer_->Latest(); latest.has_value() && latest->size == size) {
+    signed_at_size = *std::move(latest);
   }
   auto view = log_->store()->Snapshot();
-  absl::Status checkpoint = CheckpointAt(size, view.get(), response->mutable_checkpoint());
-  if (!checkpoint.ok()) return ToGrpc(checkpoint);
+  if (signed_at_size.has_value()) {
+    // The checkpointer's copy is the stored one (it is kept only after the synced write), so
+    // reading the note and recomputing the root from the store again would give the same.
+    Fill(*signed_at_size, checkpointer_->origin(), response->mutable_checkpoint());
+  } else {
+    absl::Status checkpoint = CheckpointAt(size, view.get(), response->mutable_checkpoint());
+    if (!checkpoint.ok()) return ToGrpc(checkpoint);
+  }
   auto leaf = log_->GetLeaf(index, view.get());
   if (!leaf.ok()) return ToGrpc(leaf.status());
   auto proof = log_->InclusionProof(index, size, view.get());
