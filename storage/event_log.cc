@@ -86,40 +86,86 @@ absl::StatusOr<std::vector<AppendedLeaf>> EventLog::Append(
     absl::MutexLock lock(&mu_);
     return range_;
   }();
-  rocksdb::WriteBatch batch;
   std::vector<AppendedLeaf> results(leaves.size());
-  absl::flat_hash_map<std::string, uint64_t> fresh;  // event id -> index, within this append
+  if (leaves.empty()) return results;
   rocksdb::ColumnFamilyHandle* entries = store_->Family(ColumnFamily::kLogEntries);
   rocksdb::ColumnFamilyHandle* nodes = store_->Family(ColumnFamily::kTreeNodes);
   rocksdb::ColumnFamilyHandle* event_index = store_->Family(ColumnFamily::kEventIndex);
   rocksdb::ColumnFamilyHandle* identifier_index = store_->Family(ColumnFamily::kIdentifierIndex);
-  const std::string empty_value = EncodeRawValue("");
 
+  // Which events are already in the log: one MultiGet for the whole group instead of a Get per
+  // event.
+  std::vector<rocksdb::Slice> ids;
+  ids.reserve(leaves.size());
+  size_t leaf_bytes = 0;
+  for (const LeafToAppend* leaf : leaves) {
+    ids.emplace_back(leaf->event_id);
+    leaf_bytes += leaf->leaf.size();
+  }
+  std::vector<rocksdb::PinnableSlice> found(leaves.size());
+  std::vector<rocksdb::Status> statuses(leaves.size());
+  store_->db()->MultiGet(rocksdb::ReadOptions(), event_index, ids.size(), ids.data(), found.data(),
+                         statuses.data());
+
+  // Values are written as (version byte, payload) SliceParts, so nothing is copied before the
+  // WriteBatch copies it once; the batch is sized up front so that it is not regrown (each
+  // regrowth copies everything written so far).
+  const char version = static_cast<char>(kValueVersion);
+  const rocksdb::Slice version_slice(&version, 1);
+  rocksdb::WriteBatch batch(leaf_bytes + leaves.size() * 256);
+  absl::flat_hash_map<std::string_view, uint64_t> fresh;  // event id -> index, this append
+  fresh.reserve(leaves.size());
+  std::string key;
   for (size_t i = 0; i < leaves.size(); ++i) {
     const LeafToAppend& leaf = *leaves[i];
     if (auto it = fresh.find(leaf.event_id); it != fresh.end()) {
       results[i] = {it->second, true};
       continue;
     }
-    ORIGO_ASSIGN_OR_RETURN(auto existing, FindEvent(leaf.event_id, nullptr));
-    if (existing.has_value()) {
-      results[i] = {*existing, true};
+    if (!statuses[i].IsNotFound()) {
+      ORIGO_RETURN_IF_ERROR(FromRocks(statuses[i], "read event_index"));
+      ORIGO_ASSIGN_OR_RETURN(std::string_view payload,
+                             DecodeRawValue(found[i].ToStringView(), "event index entry"));
+      ORIGO_ASSIGN_OR_RETURN(uint64_t existing, DecodeU64Key(payload));
+      results[i] = {existing, true};
       continue;
     }
     const uint64_t index = range.size();
     results[i] = {index, false};
     fresh.emplace(leaf.event_id, index);
-    batch.Put(entries, U64Key(index), EncodeRawValue(leaf.leaf));
-    batch.Put(event_index, leaf.event_id, EncodeRawValue(U64Key(index)));
+    const std::string index_key = U64Key(index);
+    const rocksdb::Slice index_slice(index_key);
+    rocksdb::Slice leaf_value[2] = {version_slice, rocksdb::Slice(leaf.leaf)};
+    ORIGO_RETURN_IF_ERROR(FromRocks(batch.Put(entries, rocksdb::SliceParts(&index_slice, 1),
+                                              rocksdb::SliceParts(leaf_value, 2)),
+                                    "batch log entry"));
+    const rocksdb::Slice id_slice(leaf.event_id);
+    rocksdb::Slice index_value[2] = {version_slice, index_slice};
+    ORIGO_RETURN_IF_ERROR(FromRocks(batch.Put(event_index, rocksdb::SliceParts(&id_slice, 1),
+                                              rocksdb::SliceParts(index_value, 2)),
+                                    "batch event index"));
     for (const std::string& id : leaf.identifiers) {
-      batch.Put(identifier_index, IdentifierKey(id, index), empty_value);
+      key.clear();
+      PutString(&key, id);
+      PutU64(&key, index);
+      ORIGO_RETURN_IF_ERROR(
+          FromRocks(batch.Put(identifier_index, key, version_slice), "batch identifier index"));
     }
     for (const IndexPut& put : leaf.index_puts) {
-      batch.Put(store_->Family(put.family), put.key, put.value);
+      ORIGO_RETURN_IF_ERROR(
+          FromRocks(batch.Put(store_->Family(put.family), put.key, put.value), "batch index"));
     }
     for (const merkle::Node& node : range.Append(leaf.leaf_hash)) {
-      batch.Put(nodes, TreeNodeKey(static_cast<uint8_t>(node.id.level), node.id.index),
-                EncodeRawValue(HashBytes(node.hash)));
+      key.clear();
+      PutU8(&key, static_cast<uint8_t>(node.id.level));
+      PutU64(&key, node.id.index);
+      const rocksdb::Slice node_key(key);
+      rocksdb::Slice node_value[2] = {
+          version_slice,
+          rocksdb::Slice(reinterpret_cast<const char*>(node.hash.data()), node.hash.size())};
+      ORIGO_RETURN_IF_ERROR(FromRocks(
+          batch.Put(nodes, rocksdb::SliceParts(&node_key, 1), rocksdb::SliceParts(node_value, 2)),
+          "batch tree node"));
     }
   }
   for (AppendedLeaf& r : results) r.tree_size = range.size();

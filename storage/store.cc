@@ -44,6 +44,12 @@ rocksdb::ColumnFamilyOptions FamilyOptions(const ColumnFamilyInfo& info,
     table.whole_key_filtering = true;
     if (!table.filter_policy) table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   }
+  if (info.id == ColumnFamily::kLogEntries || info.id == ColumnFamily::kTreeNodes) {
+    // Appends write ascending keys (big-endian index; tree nodes ascending within each level):
+    // remembering the memtable position per key prefix (none here: the top byte of the index,
+    // and the level) turns each skiplist insert from a search into a step.
+    cf.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(1));
+  }
   cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   return cf;
 }
