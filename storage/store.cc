@@ -216,6 +216,22 @@ absl::StatusOr<std::optional<std::string>> ReadView::Get(ColumnFamily cf,
   return value;
 }
 
+absl::StatusOr<std::vector<std::optional<std::string>>> ReadView::MultiGet(
+    ColumnFamily cf, const std::vector<std::string_view>& keys) const {
+  std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+  std::vector<rocksdb::PinnableSlice> values(keys.size());
+  std::vector<rocksdb::Status> statuses(keys.size());
+  store_->db()->MultiGet(options_, store_->Family(cf), slices.size(), slices.data(), values.data(),
+                         statuses.data());
+  std::vector<std::optional<std::string>> out(keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (statuses[i].IsNotFound()) continue;
+    ORIGO_RETURN_IF_ERROR(FromRocks(statuses[i], "read " + std::string(ColumnFamilyName(cf))));
+    out[i] = values[i].ToString();
+  }
+  return out;
+}
+
 std::unique_ptr<rocksdb::Iterator> ReadView::NewIterator(ColumnFamily cf) const {
   return std::unique_ptr<rocksdb::Iterator>(
       store_->db()->NewIterator(options_, store_->Family(cf)));

@@ -98,6 +98,12 @@ absl::StatusOr<origo::v1::BatchManifest> ParseManifest(std::string_view manifest
 
 absl::Status VerifyBatch(const origo::v1::SignedBatch& batch,
                          const origo::v1::BatchManifest& manifest, const crypto::PublicKey& key) {
+  return VerifyBatch(batch, manifest, key, BatchTree(batch.events()));
+}
+
+absl::Status VerifyBatch(const origo::v1::SignedBatch& batch,
+                         const origo::v1::BatchManifest& manifest, const crypto::PublicKey& key,
+                         const BatchTree& tree) {
   absl::Status signature =
       crypto::VerifyDsse(key, kManifestPayloadType, batch.manifest(), batch.signature());
   if (!signature.ok()) {
@@ -110,7 +116,9 @@ absl::Status VerifyBatch(const origo::v1::SignedBatch& batch,
         "manifest.batch_size: manifest says " + std::to_string(manifest.batch_size()) +
         " events, batch carries " + std::to_string(batch.events_size()));
   }
-  BatchTree tree(batch.events());
+  if (tree.size() != static_cast<size_t>(batch.events_size())) {
+    return absl::InternalError("batch tree was built over another batch");
+  }
   merkle::Hash root = tree.Root();
   if (manifest.batch_root() !=
       std::string_view(reinterpret_cast<const char*>(root.data()), root.size())) {

@@ -5,6 +5,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "core/base/status_macros.h"
 #include "core/batch/batch.h"
+#include "core/crypto/hash.h"
 #include "core/epcis/event.h"
 
 namespace origo::capture {
@@ -77,7 +78,9 @@ absl::StatusOr<CaptureProcessor::PreparedBatch> CaptureProcessor::Prepare(
                                        " is registered to " + key->usci + ", not " +
                                        manifest.enterprise());
   }
-  ORIGO_RETURN_IF_ERROR(batch::VerifyBatch(batch, manifest, key->key));
+  // One tree serves both the root check and every event's batch path.
+  batch::BatchTree tree(batch.events());
+  ORIGO_RETURN_IF_ERROR(batch::VerifyBatch(batch, manifest, key->key, tree));
 
   const int64_t now = clock_();
   epcis::ValidationOptions options;
@@ -85,7 +88,6 @@ absl::StatusOr<CaptureProcessor::PreparedBatch> CaptureProcessor::Prepare(
   options.max_event_bytes = config_.max_event_bytes();
   options.max_future_skew_ms = int64_t{config_.max_future_skew_seconds()} * 1000;
 
-  batch::BatchTree tree(batch.events());
   std::vector<storage::LeafToAppend> leaves(static_cast<size_t>(batch.events_size()));
   origo::v1::LogLeaf leaf;
   leaf.set_manifest(batch.manifest());
@@ -99,8 +101,8 @@ absl::StatusOr<CaptureProcessor::PreparedBatch> CaptureProcessor::Prepare(
                                                       std::string(parsed.status().message()));
     }
     storage::LeafToAppend& out = leaves[static_cast<size_t>(i)];
-    crypto::Sha256Digest id = crypto::Sha256(batch.events(i));
-    out.event_id.assign(reinterpret_cast<const char*>(id.data()), id.size());
+    // ParseEvent already hashed the bytes: the raw id is its hex id decoded.
+    ORIGO_ASSIGN_OR_RETURN(out.event_id, crypto::HexDecode(parsed->event_id_hex));
     out.identifiers = parsed->identifiers;
     parsed_events[static_cast<size_t>(i)] = *std::move(parsed);
 
@@ -155,13 +157,16 @@ absl::Status CaptureProcessor::ApplyRules(const std::string& signer,
   std::unique_ptr<storage::ReadView> view = lineage_->store()->Snapshot();
   std::unique_ptr<rules::StateReader> reader = lineage_->Reader(view.get());
   rules::BatchState state(reader.get());
+  // Which events are already stored, for the whole batch in one lookup.
+  std::vector<std::string_view> ids;
+  ids.reserve(leaves->size());
+  for (const storage::LeafToAppend& leaf : *leaves) ids.push_back(leaf.event_id);
+  ORIGO_ASSIGN_OR_RETURN(auto existing, view->MultiGet(storage::ColumnFamily::kEventIndex, ids));
   absl::flat_hash_set<std::string> seen;
   for (size_t i = 0; i < events.size(); ++i) {
     storage::LeafToAppend& leaf = (*leaves)[i];
     if (!seen.insert(leaf.event_id).second) continue;
-    ORIGO_ASSIGN_OR_RETURN(auto existing,
-                           view->Get(storage::ColumnFamily::kEventIndex, leaf.event_id));
-    if (existing.has_value()) continue;  // a retry: judged when first stored
+    if (existing[i].has_value()) continue;  // a retry: judged when first stored
     std::optional<rules::Violation> violation;
     auto effects = rules_->Evaluate(events[i], leaf.event_id, signer, state, &violation);
     if (!effects.ok()) {
