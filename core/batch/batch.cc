@@ -10,10 +10,12 @@
 namespace origo::batch {
 
 std::string DeterministicBytes(const google::protobuf::MessageLite& message) {
-  std::string out;
-  message.ByteSizeLong();  // caches sizes for SerializeWithCachedSizes
+  // The size is known (and cached for SerializeWithCachedSizes), so the output is allocated once
+  // and written in place rather than grown through a StringOutputStream.
+  const size_t size = message.ByteSizeLong();
+  std::string out(size, '\0');
   {
-    google::protobuf::io::StringOutputStream stream(&out);
+    google::protobuf::io::ArrayOutputStream stream(out.data(), static_cast<int>(size));
     google::protobuf::io::CodedOutputStream coded(&stream);
     coded.SetSerializationDeterministic(true);
     message.SerializeWithCachedSizes(&coded);
