@@ -5,27 +5,40 @@
 // server: verify, validate, sequence, synced write), then drives N concurrent CaptureStreams.
 // Prints a table and writes bench/results/capture-<time>.json.
 //
-//   origo_bench [--events N] [--proof-leaves N] [--out DIR]
+//   origo_bench [--events N] [--proof-leaves N] [--configs BxS,...] [--window N] [--out DIR]
+//
+// Each stream keeps up to --window batches in flight (default 8, as the spool sender does; 1
+// waits for each acknowledgement before sending the next batch). --configs limits the capture runs to the given batch-size x stream-count pairs (e.g.
+// "256x8,1x8"); --proof-leaves 0 skips the fill and the proof phase. Next to events/s each run
+// reports the process's CPU time per event (user + system, over the timed phase only, so the
+// pre-signing is excluded; the client's gRPC work is included since client and server share the
+// process) and the 1-minute load average, because on a shared machine wall-clock rates are noisy
+// while CPU per event is not.
 
 #include <grpcpp/grpcpp.h>
+#include <stdlib.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 #include <thread>
 
 #include "core/batch/batch.h"
+#include "core/crypto/hash.h"
 #include "origo/v1/capture.grpc.pb.h"
 #include "origo/v1/registry.grpc.pb.h"
 #include "services/server/config.h"
 #include "services/server/server.h"
+#include "storage/event_log.h"
 
 namespace {
 
@@ -123,8 +136,32 @@ struct CaptureResult {
   double seconds;
   double p50_ms;
   double p99_ms;
+  double cpu_seconds;  // process user + system time during the timed phase
+  double load1;        // 1-minute load average at the end of the run
   double EventsPerSecond() const { return static_cast<double>(events) / seconds; }
+  double CpuMicrosPerEvent() const {
+    return events ? cpu_seconds * 1e6 / static_cast<double>(events) : 0;
+  }
 };
+
+double ProcessCpuSeconds() {
+  struct rusage usage;
+  getrusage(RUSAGE_SELF, &usage);
+  auto seconds = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+  };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
+double LoadAverage() {
+  double load[1] = {0};
+  return getloadavg(load, 1) == 1 ? load[0] : -1;
+}
+
+// Raw ids of the events the server acknowledged (stored or duplicate); the proof phase samples
+// from these, so it never asks for an event that was not stored.
+std::mutex g_acked_mu;
+std::vector<std::string> g_acked_ids;
 
 double Percentile(std::vector<double>& v, double p) {
   if (v.empty()) return 0;
@@ -135,7 +172,8 @@ double Percentile(std::vector<double>& v, double p) {
 
 std::atomic<uint64_t> g_next_event{0};
 
-CaptureResult RunCapture(Fixture& f, int batch_size, int streams, uint64_t total_events) {
+CaptureResult RunCapture(Fixture& f, int batch_size, int streams, uint64_t total_events,
+                         size_t window) {
   // Pre-sign every batch so that the measurement is the server's work.
   uint64_t batches_per_stream =
       std::max<uint64_t>(1, total_events / static_cast<uint64_t>(batch_size * streams));
@@ -152,6 +190,7 @@ CaptureResult RunCapture(Fixture& f, int batch_size, int streams, uint64_t total
   }
   std::vector<std::vector<double>> latencies(static_cast<size_t>(streams));
   std::atomic<uint64_t> stored{0};
+  const double cpu_start = ProcessCpuSeconds();
   auto start = Clock::now();
   std::vector<std::thread> threads;
   for (int s = 0; s < streams; ++s) {
@@ -159,25 +198,57 @@ CaptureResult RunCapture(Fixture& f, int batch_size, int streams, uint64_t total
       auto stub = origo::v1::CaptureService::NewStub(f.channel);
       auto context = Context(f.token);
       auto stream = stub->CaptureStream(context.get());
-      for (auto& request : work[static_cast<size_t>(s)]) {
-        auto sent = Clock::now();
-        if (!stream->Write(request)) break;
+      // Up to `window` batches in flight, as a packing line's sender keeps them (the server
+      // pipelines a stream's batches); a reader thread takes the in-order acknowledgements.
+      const auto& requests = work[static_cast<size_t>(s)];
+      std::vector<Clock::time_point> sent(requests.size());
+      std::mutex mu;
+      std::condition_variable acked;
+      size_t acks = 0;  // guarded by mu
+      std::thread reader([&] {
         origo::v1::CaptureResponse response;
-        if (!stream->Read(&response)) break;
-        latencies[static_cast<size_t>(s)].push_back(
-            std::chrono::duration<double, std::milli>(Clock::now() - sent).count());
-        stored += response.stored();
+        while (stream->Read(&response)) {
+          size_t n = static_cast<size_t>(response.sequence() - 1);
+          latencies[static_cast<size_t>(s)].push_back(
+              std::chrono::duration<double, std::milli>(Clock::now() - sent[n]).count());
+          stored += response.stored();
+          {
+            std::lock_guard<std::mutex> lock(g_acked_mu);
+            for (const auto& e : response.events()) g_acked_ids.push_back(e.event_id());
+          }
+          std::lock_guard<std::mutex> lock(mu);
+          ++acks;
+          acked.notify_one();
+        }
+        std::lock_guard<std::mutex> lock(mu);
+        acks = requests.size();  // the stream ended: stop waiting
+        acked.notify_one();
+      });
+      for (size_t n = 0; n < requests.size(); ++n) {
+        {
+          std::unique_lock<std::mutex> lock(mu);
+          acked.wait(lock, [&] { return n - std::min(n, acks) < window; });
+          if (acks >= requests.size()) break;
+        }
+        sent[n] = Clock::now();
+        if (!stream->Write(requests[n])) break;
+      }
+      {
+        std::unique_lock<std::mutex> lock(mu);
+        acked.wait(lock, [&] { return acks >= requests.size(); });
       }
       stream->WritesDone();
+      reader.join();
       grpc::Status status = stream->Finish();
       if (!status.ok()) std::fprintf(stderr, "stream failed: %s\n", status.error_message().c_str());
     });
   }
   for (auto& t : threads) t.join();
   double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  const double cpu = ProcessCpuSeconds() - cpu_start;
   std::vector<double> all;
   for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
-  CaptureResult r{batch_size, streams, stored.load(), seconds, 0, 0};
+  CaptureResult r{batch_size, streams, stored.load(), seconds, 0, 0, cpu, LoadAverage()};
   r.p50_ms = Percentile(all, 0.50);
   r.p99_ms = Percentile(all, 0.99);
   return r;
@@ -187,7 +258,7 @@ void Fill(Fixture& f, uint64_t leaves) {
   const int batch = 4096;
   uint64_t have = g_next_event.load();
   while (have < leaves) {
-    RunCapture(f, batch, 2, std::min<uint64_t>(leaves - have, 2 * 32 * batch));
+    RunCapture(f, batch, 2, std::min<uint64_t>(leaves - have, 2 * 32 * batch), 8);
     have = g_next_event.load();
     std::fprintf(stderr, "\rfilling log: %llu / %llu leaves", static_cast<unsigned long long>(have),
                  static_cast<unsigned long long>(leaves));
@@ -200,6 +271,9 @@ struct ProofResult {
   int samples;
   double p50_ms;
   double p99_ms;
+  double server_p50_ms;  // the same proofs built in-process from the store, without gRPC
+  double server_p99_ms;
+  int failures;
 };
 
 ProofResult RunProofs(Fixture& f, int samples) {
@@ -211,21 +285,71 @@ ProofResult RunProofs(Fixture& f, int samples) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   uint64_t size = head.checkpoint().tree_size();
-  std::vector<double> latencies;
+  std::vector<std::string> ids;
+  {
+    std::lock_guard<std::mutex> lock(g_acked_mu);
+    ids = g_acked_ids;
+  }
+  // Server-side cost: the same lookups through a second EventLog over the server's store.
+  auto log = origo::storage::EventLog::Open(f.server->store()).value();
+  std::vector<double> latencies, server_latencies;
+  int failures = 0;
   uint64_t x = 0x9e3779b97f4a7c15ull;
-  for (int i = 0; i < samples; ++i) {
+  for (int i = 0; i < samples && !ids.empty(); ++i) {
     x ^= x << 13;
     x ^= x >> 7;
     x ^= x << 17;
+    const std::string& id = ids[x % ids.size()];
     origo::v1::GetInclusionProofRequest request;
-    request.set_event_id(origo::batch::EventId(Event(x % size)));
+    request.set_event_id(id);
     origo::v1::GetInclusionProofResponse response;
     auto start = Clock::now();
     grpc::Status s = stub->GetInclusionProof(Context("").get(), request, &response);
     latencies.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
-    if (!s.ok()) std::fprintf(stderr, "proof failed: %s\n", s.error_message().c_str());
+    if (!s.ok()) {
+      ++failures;
+      std::fprintf(stderr, "proof failed: %s\n", s.error_message().c_str());
+      continue;
+    }
+    const std::string raw = origo::crypto::HexDecode(id).value();
+    start = Clock::now();
+    auto view = f.server->store()->Snapshot();
+    auto index = log->FindEvent(raw, view.get());
+    auto leaf = log->GetLeaf(**index, view.get());
+    auto proof = log->InclusionProof(**index, size, view.get());
+    server_latencies.push_back(
+        std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+    if (!leaf.ok() || !proof.ok()) ++failures;
   }
-  return ProofResult{size, samples, Percentile(latencies, 0.5), Percentile(latencies, 0.99)};
+  return ProofResult{size,
+                     samples,
+                     Percentile(latencies, 0.5),
+                     Percentile(latencies, 0.99),
+                     Percentile(server_latencies, 0.5),
+                     Percentile(server_latencies, 0.99),
+                     failures};
+}
+
+// "256x8,1x8" -> {{256, 8}, {1, 8}}; empty -> every batch size {1, 16, 256} x streams {1,2,4,8}.
+std::vector<std::pair<int, int>> ParseConfigs(const std::string& text) {
+  std::vector<std::pair<int, int>> out;
+  if (text.empty()) {
+    for (int batch : {1, 16, 256}) {
+      for (int streams : {1, 2, 4, 8}) out.emplace_back(batch, streams);
+    }
+    return out;
+  }
+  std::stringstream in(text);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    size_t x = item.find('x');
+    if (x == std::string::npos) {
+      std::fprintf(stderr, "--configs: '%s' is not BATCHxSTREAMS\n", item.c_str());
+      std::exit(2);
+    }
+    out.emplace_back(std::stoi(item.substr(0, x)), std::stoi(item.substr(x + 1)));
+  }
+  return out;
 }
 
 }  // namespace
@@ -234,34 +358,42 @@ int main(int argc, char** argv) {
   uint64_t events = 60000;
   uint64_t proof_leaves = 1000000;
   std::string out_dir = "bench/results";
+  std::string configs;
+  size_t window = 8;
   for (int i = 1; i + 1 < argc; i += 2) {
+    if (!std::strcmp(argv[i], "--configs")) configs = argv[i + 1];
+    if (!std::strcmp(argv[i], "--window")) window = std::max<size_t>(1, std::stoul(argv[i + 1]));
     if (!std::strcmp(argv[i], "--events")) events = std::stoull(argv[i + 1]);
     if (!std::strcmp(argv[i], "--proof-leaves")) proof_leaves = std::stoull(argv[i + 1]);
     if (!std::strcmp(argv[i], "--out")) out_dir = argv[i + 1];
   }
   Fixture f = StartServer();
   std::vector<CaptureResult> results;
-  std::printf("%-10s %-8s %12s %10s %10s %10s\n", "batch", "streams", "events", "events/s",
-              "p50 ms", "p99 ms");
-  for (int batch : {1, 16, 256}) {
-    for (int streams : {1, 2, 4, 8}) {
-      uint64_t n = batch == 1 ? std::min<uint64_t>(events, 20000) : events;
-      CaptureResult r = RunCapture(f, batch, streams, n);
-      results.push_back(r);
-      std::printf("%-10d %-8d %12llu %10.0f %10.2f %10.2f\n", batch, streams,
-                  static_cast<unsigned long long>(r.events), r.EventsPerSecond(), r.p50_ms,
-                  r.p99_ms);
-      std::fflush(stdout);
-    }
+  std::printf("window: %zu batches in flight per stream\n", window);
+  std::printf("%-10s %-8s %12s %10s %10s %10s %12s %6s\n", "batch", "streams", "events",
+              "events/s", "p50 ms", "p99 ms", "cpu us/ev", "load");
+  for (auto [batch, streams] : ParseConfigs(configs)) {
+    uint64_t n = batch == 1 ? std::min<uint64_t>(events, 20000) : events;
+    CaptureResult r = RunCapture(f, batch, streams, n, window);
+    results.push_back(r);
+    std::printf("%-10d %-8d %12llu %10.0f %10.2f %10.2f %12.1f %6.2f\n", batch, streams,
+                static_cast<unsigned long long>(r.events), r.EventsPerSecond(), r.p50_ms, r.p99_ms,
+                r.CpuMicrosPerEvent(), r.load1);
+    std::fflush(stdout);
   }
-  Fill(f, proof_leaves);
-  ProofResult proofs = RunProofs(f, 2000);
-  std::printf(
-      "inclusion proof at %llu leaves: p50 %.3f ms, p99 %.3f ms (%d samples, gRPC round "
-      "trip included)\n",
-      static_cast<unsigned long long>(proofs.tree_size), proofs.p50_ms, proofs.p99_ms,
-      proofs.samples);
+  ProofResult proofs{0, 0, 0, 0, 0, 0, 0};
+  if (proof_leaves > 0) {
+    Fill(f, proof_leaves);
+    proofs = RunProofs(f, 2000);
+    std::printf(
+        "inclusion proof at %llu leaves: p50 %.3f ms, p99 %.3f ms (%d samples, %d failed; gRPC "
+        "round trip included); server side alone p50 %.3f ms, p99 %.3f ms; load %.2f\n",
+        static_cast<unsigned long long>(proofs.tree_size), proofs.p50_ms, proofs.p99_ms,
+        proofs.samples, proofs.failures, proofs.server_p50_ms, proofs.server_p99_ms,
+        LoadAverage());
+  }
   auto stats = f.server->store()->Stats();
+  if (proofs.tree_size == 0) proofs.tree_size = g_acked_ids.size();
   std::printf("store: %.1f MiB for %llu leaves (%.0f bytes/event)\n",
               static_cast<double>(stats.TotalBytes()) / (1 << 20),
               static_cast<unsigned long long>(proofs.tree_size),
@@ -276,15 +408,18 @@ int main(int argc, char** argv) {
   char host[256] = {0};
   gethostname(host, sizeof(host) - 1);
   json << "{\"machine\":{\"host\":\"" << host
-       << "\",\"cpus\":" << std::thread::hardware_concurrency() << "},\"capture\":[";
+       << "\",\"cpus\":" << std::thread::hardware_concurrency() << "},\"window\":" << window << ",\"capture\":[";
   for (size_t i = 0; i < results.size(); ++i) {
     const auto& r = results[i];
     json << (i ? "," : "") << "{\"batch_size\":" << r.batch_size << ",\"streams\":" << r.streams
          << ",\"events\":" << r.events << ",\"events_per_second\":" << r.EventsPerSecond()
-         << ",\"ack_p50_ms\":" << r.p50_ms << ",\"ack_p99_ms\":" << r.p99_ms << "}";
+         << ",\"ack_p50_ms\":" << r.p50_ms << ",\"ack_p99_ms\":" << r.p99_ms
+         << ",\"cpu_us_per_event\":" << r.CpuMicrosPerEvent() << ",\"load1\":" << r.load1 << "}";
   }
   json << "],\"inclusion_proof\":{\"tree_size\":" << proofs.tree_size
        << ",\"p50_ms\":" << proofs.p50_ms << ",\"p99_ms\":" << proofs.p99_ms
+       << ",\"server_p50_ms\":" << proofs.server_p50_ms
+       << ",\"server_p99_ms\":" << proofs.server_p99_ms << ",\"failures\":" << proofs.failures
        << "},\"store_bytes\":" << stats.TotalBytes() << ",\"peak_rss_kib\":" << usage.ru_maxrss
        << "}\n";
   std::printf("results: %s\n", path.c_str());

@@ -1,5 +1,7 @@
 #include "storage/event_log.h"
 
+#include <utility>
+
 #include "absl/container/flat_hash_map.h"
 #include "core/base/status_macros.h"
 #include "origo/store/v1/log.pb.h"
@@ -13,6 +15,35 @@ constexpr char kLatestCheckpointKey[] = "latest_checkpoint";
 
 std::string HashBytes(const merkle::Hash& h) {
   return std::string(reinterpret_cast<const char*>(h.data()), h.size());
+}
+
+// Runs a merkle proof or root computation `fn` (which takes a NodeReader) with every node it
+// needs fetched by one batched read. The merkle functions choose which nodes to read from the
+// sizes and indexes alone, never from hash values, so a first pass with a reader that only
+// records the ids asks for exactly the nodes the real pass will; `fetch` reads them all at
+// once (one MultiGet at one snapshot instead of one Get per level), and the second pass is
+// served from memory.
+template <typename Fn>
+auto WithPrefetchedNodes(
+    Fn fn, absl::FunctionRef<absl::Status(const std::vector<merkle::NodeId>&,
+                                          std::vector<merkle::Hash>*)>
+               fetch) -> decltype(fn(std::declval<merkle::NodeReader>())) {
+  std::vector<merkle::NodeId> ids;
+  auto record = [&ids](uint32_t level, uint64_t index) -> absl::StatusOr<merkle::Hash> {
+    ids.push_back(merkle::NodeId{level, index});
+    return merkle::Hash{};
+  };
+  ORIGO_RETURN_IF_ERROR(fn(record).status());
+  std::vector<merkle::Hash> hashes;
+  ORIGO_RETURN_IF_ERROR(fetch(ids, &hashes));
+  size_t next = 0;
+  auto replay = [&](uint32_t level, uint64_t index) -> absl::StatusOr<merkle::Hash> {
+    if (next >= ids.size() || !(ids[next] == merkle::NodeId{level, index})) {
+      return absl::InternalError("tree nodes were requested in a different order on replay");
+    }
+    return hashes[next++];
+  };
+  return fn(replay);
 }
 
 }  // namespace
@@ -55,42 +86,89 @@ absl::StatusOr<std::vector<AppendedLeaf>> EventLog::Append(
     absl::MutexLock lock(&mu_);
     return range_;
   }();
-  rocksdb::WriteBatch batch;
   std::vector<AppendedLeaf> results(leaves.size());
-  absl::flat_hash_map<std::string, uint64_t> fresh;  // event id -> index, within this append
+  if (leaves.empty()) return results;
   rocksdb::ColumnFamilyHandle* entries = store_->Family(ColumnFamily::kLogEntries);
   rocksdb::ColumnFamilyHandle* nodes = store_->Family(ColumnFamily::kTreeNodes);
   rocksdb::ColumnFamilyHandle* event_index = store_->Family(ColumnFamily::kEventIndex);
   rocksdb::ColumnFamilyHandle* identifier_index = store_->Family(ColumnFamily::kIdentifierIndex);
-  const std::string empty_value = EncodeRawValue("");
 
+  // Which events are already in the log: one MultiGet for the whole group instead of a Get per
+  // event.
+  std::vector<rocksdb::Slice> ids;
+  ids.reserve(leaves.size());
+  size_t leaf_bytes = 0;
+  for (const LeafToAppend* leaf : leaves) {
+    ids.emplace_back(leaf->event_id);
+    leaf_bytes += leaf->leaf.size();
+  }
+  std::vector<rocksdb::PinnableSlice> found(leaves.size());
+  std::vector<rocksdb::Status> statuses(leaves.size());
+  store_->db()->MultiGet(rocksdb::ReadOptions(), event_index, ids.size(), ids.data(), found.data(),
+                         statuses.data());
+
+  // Values are written as (version byte, payload) SliceParts, so nothing is copied before the
+  // WriteBatch copies it once; the batch is sized up front so that it is not regrown (each
+  // regrowth copies everything written so far).
+  const char version = static_cast<char>(kValueVersion);
+  const rocksdb::Slice version_slice(&version, 1);
+  rocksdb::WriteBatch batch(leaf_bytes + leaves.size() * 256);
+  absl::flat_hash_map<std::string_view, uint64_t> fresh;  // event id -> index, this append
+  fresh.reserve(leaves.size());
+  std::string key;
   for (size_t i = 0; i < leaves.size(); ++i) {
     const LeafToAppend& leaf = *leaves[i];
     if (auto it = fresh.find(leaf.event_id); it != fresh.end()) {
       results[i] = {it->second, true};
       continue;
     }
-    ORIGO_ASSIGN_OR_RETURN(auto existing, FindEvent(leaf.event_id, nullptr));
-    if (existing.has_value()) {
-      results[i] = {*existing, true};
+    if (!statuses[i].IsNotFound()) {
+      ORIGO_RETURN_IF_ERROR(FromRocks(statuses[i], "read event_index"));
+      ORIGO_ASSIGN_OR_RETURN(std::string_view payload,
+                             DecodeRawValue(found[i].ToStringView(), "event index entry"));
+      ORIGO_ASSIGN_OR_RETURN(uint64_t existing, DecodeU64Key(payload));
+      results[i] = {existing, true};
       continue;
     }
     const uint64_t index = range.size();
     results[i] = {index, false};
     fresh.emplace(leaf.event_id, index);
-    batch.Put(entries, U64Key(index), EncodeRawValue(leaf.leaf));
-    batch.Put(event_index, leaf.event_id, EncodeRawValue(U64Key(index)));
+    const std::string index_key = U64Key(index);
+    const rocksdb::Slice index_slice(index_key);
+    rocksdb::Slice leaf_value[2] = {version_slice, rocksdb::Slice(leaf.leaf)};
+    ORIGO_RETURN_IF_ERROR(FromRocks(batch.Put(entries, rocksdb::SliceParts(&index_slice, 1),
+                                              rocksdb::SliceParts(leaf_value, 2)),
+                                    "batch log entry"));
+    const rocksdb::Slice id_slice(leaf.event_id);
+    rocksdb::Slice index_value[2] = {version_slice, index_slice};
+    ORIGO_RETURN_IF_ERROR(FromRocks(batch.Put(event_index, rocksdb::SliceParts(&id_slice, 1),
+                                              rocksdb::SliceParts(index_value, 2)),
+                                    "batch event index"));
     for (const std::string& id : leaf.identifiers) {
-      batch.Put(identifier_index, IdentifierKey(id, index), empty_value);
+      key.clear();
+      PutString(&key, id);
+      PutU64(&key, index);
+      ORIGO_RETURN_IF_ERROR(
+          FromRocks(batch.Put(identifier_index, key, version_slice), "batch identifier index"));
     }
     for (const IndexPut& put : leaf.index_puts) {
-      batch.Put(store_->Family(put.family), put.key, put.value);
+      ORIGO_RETURN_IF_ERROR(
+          FromRocks(batch.Put(store_->Family(put.family), put.key, put.value), "batch index"));
     }
     for (const merkle::Node& node : range.Append(leaf.leaf_hash)) {
-      batch.Put(nodes, TreeNodeKey(static_cast<uint8_t>(node.id.level), node.id.index),
-                EncodeRawValue(HashBytes(node.hash)));
+      key.clear();
+      PutU8(&key, static_cast<uint8_t>(node.id.level));
+      PutU64(&key, node.id.index);
+      const rocksdb::Slice node_key(key);
+      rocksdb::Slice node_value[2] = {
+          version_slice,
+          rocksdb::Slice(reinterpret_cast<const char*>(node.hash.data()), node.hash.size())};
+      ORIGO_RETURN_IF_ERROR(FromRocks(
+          batch.Put(nodes, rocksdb::SliceParts(&node_key, 1), rocksdb::SliceParts(node_value, 2)),
+          "batch tree node"));
     }
   }
+  for (AppendedLeaf& r : results) r.tree_size = range.size();
   if (fresh.empty()) return results;  // only duplicates: nothing to write
 
   origo::store::v1::TreeState state;
@@ -164,23 +242,63 @@ absl::StatusOr<merkle::Hash> EventLog::GetNode(uint32_t level, uint64_t index,
   return *hash;
 }
 
+absl::Status EventLog::GetNodes(const std::vector<merkle::NodeId>& ids, const ReadView* view,
+                                std::vector<merkle::Hash>* out) const {
+  out->assign(ids.size(), merkle::Hash{});
+  if (ids.empty()) return absl::OkStatus();
+  std::vector<std::string> keys;
+  std::vector<rocksdb::Slice> slices;
+  keys.reserve(ids.size());
+  slices.reserve(ids.size());
+  for (const merkle::NodeId& id : ids) {
+    keys.push_back(TreeNodeKey(static_cast<uint8_t>(id.level), id.index));
+    slices.emplace_back(keys.back());
+  }
+  std::vector<rocksdb::PinnableSlice> values(ids.size());
+  std::vector<rocksdb::Status> statuses(ids.size());
+  rocksdb::ReadOptions options = view ? view->options() : rocksdb::ReadOptions();
+  store_->db()->MultiGet(options, store_->Family(ColumnFamily::kTreeNodes), slices.size(),
+                         slices.data(), values.data(), statuses.data());
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (statuses[i].IsNotFound()) {
+      return absl::DataLossError("tree node (" + std::to_string(ids[i].level) + ", " +
+                                 std::to_string(ids[i].index) + ") is missing");
+    }
+    ORIGO_RETURN_IF_ERROR(FromRocks(statuses[i], "read tree_nodes"));
+    ORIGO_ASSIGN_OR_RETURN(std::string_view payload,
+                           DecodeRawValue(values[i].ToStringView(), "tree node"));
+    auto hash = merkle::HashFromBytes(payload);
+    if (!hash.ok()) return absl::DataLossError("tree node is not 32 bytes");
+    (*out)[i] = *hash;
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<merkle::Hash> EventLog::RootAt(uint64_t size, const ReadView* view) const {
-  auto reader = [this, view](uint32_t level, uint64_t index) {
-    return GetNode(level, index, view);
-  };
-  return merkle::RootAt(size, reader);
+  auto fetch = [this, view](const std::vector<merkle::NodeId>& ids,
+                            std::vector<merkle::Hash>* out) { return GetNodes(ids, view, out); };
+  return WithPrefetchedNodes(
+      [size](merkle::NodeReader reader) { return merkle::RootAt(size, reader); }, fetch);
 }
 
 absl::StatusOr<std::vector<merkle::Hash>> EventLog::InclusionProof(uint64_t index, uint64_t size,
                                                                    const ReadView* view) const {
-  auto reader = [this, view](uint32_t level, uint64_t i) { return GetNode(level, i, view); };
-  return merkle::InclusionProof(index, size, reader);
+  auto fetch = [this, view](const std::vector<merkle::NodeId>& ids,
+                            std::vector<merkle::Hash>* out) { return GetNodes(ids, view, out); };
+  return WithPrefetchedNodes(
+      [index, size](merkle::NodeReader reader) {
+        return merkle::InclusionProof(index, size, reader);
+      },
+      fetch);
 }
 
 absl::StatusOr<std::vector<merkle::Hash>> EventLog::ConsistencyProof(uint64_t from, uint64_t to,
                                                                      const ReadView* view) const {
-  auto reader = [this, view](uint32_t level, uint64_t i) { return GetNode(level, i, view); };
-  return merkle::ConsistencyProof(from, to, reader);
+  auto fetch = [this, view](const std::vector<merkle::NodeId>& ids,
+                            std::vector<merkle::Hash>* out) { return GetNodes(ids, view, out); };
+  return WithPrefetchedNodes(
+      [from, to](merkle::NodeReader reader) { return merkle::ConsistencyProof(from, to, reader); },
+      fetch);
 }
 
 absl::StatusOr<std::vector<uint64_t>> EventLog::EventsFor(std::string_view identifier, size_t limit,

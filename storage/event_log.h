@@ -38,6 +38,7 @@ struct LeafToAppend {
 struct AppendedLeaf {
   uint64_t index = 0;
   bool duplicate = false;  // already in the log (or earlier in the same append): original index
+  uint64_t tree_size = 0;  // the log's size once the append that carried this leaf was written
 };
 
 struct TreeHead {
@@ -65,13 +66,17 @@ class EventLog {
   // The current (latest written) size and root.
   TreeHead Head() const ABSL_LOCKS_EXCLUDED(mu_);
 
-  // Reads, at a consistent snapshot `view` (or the latest state when null).
+  // Reads, at a consistent snapshot `view` (or the latest state when null). RootAt and the
+  // proofs fetch all the tree nodes they need with one MultiGet.
   absl::StatusOr<std::optional<uint64_t>> FindEvent(std::string_view raw_event_id,
                                                     const ReadView* view) const;
   absl::StatusOr<std::string> GetLeaf(uint64_t index, const ReadView* view) const;
   absl::StatusOr<std::vector<std::string>> GetLeaves(uint64_t start, uint64_t count,
                                                      const ReadView* view) const;
   absl::StatusOr<merkle::Hash> GetNode(uint32_t level, uint64_t index, const ReadView* view) const;
+  // The hashes of `ids`, in order, read with one MultiGet. DATA_LOSS when one is missing.
+  absl::Status GetNodes(const std::vector<merkle::NodeId>& ids, const ReadView* view,
+                        std::vector<merkle::Hash>* out) const;
   absl::StatusOr<merkle::Hash> RootAt(uint64_t size, const ReadView* view) const;
   absl::StatusOr<std::vector<merkle::Hash>> InclusionProof(uint64_t index, uint64_t size,
                                                            const ReadView* view) const;

@@ -45,6 +45,12 @@ rocksdb::ColumnFamilyOptions FamilyOptions(const ColumnFamilyInfo& info,
     table.whole_key_filtering = true;
     if (!table.filter_policy) table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   }
+  if (info.id == ColumnFamily::kLogEntries || info.id == ColumnFamily::kTreeNodes) {
+    // Appends write ascending keys (big-endian index; tree nodes ascending within each level):
+    // remembering the memtable position per key prefix (none here: the top byte of the index,
+    // and the level) turns each skiplist insert from a search into a step.
+    cf.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(1));
+  }
   cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   if (info.id == ColumnFamily::kScans) cf.merge_operator = ScanCountMergeOperator();
   return cf;
@@ -210,6 +216,22 @@ absl::StatusOr<std::optional<std::string>> ReadView::Get(ColumnFamily cf,
   if (s.IsNotFound()) return std::nullopt;
   ORIGO_RETURN_IF_ERROR(FromRocks(s, "read " + std::string(ColumnFamilyName(cf))));
   return value;
+}
+
+absl::StatusOr<std::vector<std::optional<std::string>>> ReadView::MultiGet(
+    ColumnFamily cf, const std::vector<std::string_view>& keys) const {
+  std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+  std::vector<rocksdb::PinnableSlice> values(keys.size());
+  std::vector<rocksdb::Status> statuses(keys.size());
+  store_->db()->MultiGet(options_, store_->Family(cf), slices.size(), slices.data(), values.data(),
+                         statuses.data());
+  std::vector<std::optional<std::string>> out(keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (statuses[i].IsNotFound()) continue;
+    ORIGO_RETURN_IF_ERROR(FromRocks(statuses[i], "read " + std::string(ColumnFamilyName(cf))));
+    out[i] = values[i].ToString();
+  }
+  return out;
 }
 
 std::unique_ptr<rocksdb::Iterator> ReadView::NewIterator(ColumnFamily cf) const {

@@ -42,6 +42,9 @@ class ReadView {
 
   // Value at `key` in `cf`, nullopt when absent. Errors: DATA_LOSS on corruption, UNAVAILABLE.
   absl::StatusOr<std::optional<std::string>> Get(ColumnFamily cf, std::string_view key) const;
+  // Get for many keys at once (one batched lookup); results in the order of `keys`.
+  absl::StatusOr<std::vector<std::optional<std::string>>> MultiGet(
+      ColumnFamily cf, const std::vector<std::string_view>& keys) const;
   // An iterator over `cf` at this view. Callers check iterator->status() when done.
   std::unique_ptr<rocksdb::Iterator> NewIterator(ColumnFamily cf) const;
   const rocksdb::ReadOptions& options() const { return options_; }

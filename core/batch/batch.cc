@@ -10,10 +10,12 @@
 namespace origo::batch {
 
 std::string DeterministicBytes(const google::protobuf::MessageLite& message) {
-  std::string out;
-  message.ByteSizeLong();  // caches sizes for SerializeWithCachedSizes
+  // The size is known (and cached for SerializeWithCachedSizes), so the output is allocated once
+  // and written in place rather than grown through a StringOutputStream.
+  const size_t size = message.ByteSizeLong();
+  std::string out(size, '\0');
   {
-    google::protobuf::io::StringOutputStream stream(&out);
+    google::protobuf::io::ArrayOutputStream stream(out.data(), static_cast<int>(size));
     google::protobuf::io::CodedOutputStream coded(&stream);
     coded.SetSerializationDeterministic(true);
     message.SerializeWithCachedSizes(&coded);
@@ -98,6 +100,12 @@ absl::StatusOr<origo::v1::BatchManifest> ParseManifest(std::string_view manifest
 
 absl::Status VerifyBatch(const origo::v1::SignedBatch& batch,
                          const origo::v1::BatchManifest& manifest, const crypto::PublicKey& key) {
+  return VerifyBatch(batch, manifest, key, BatchTree(batch.events()));
+}
+
+absl::Status VerifyBatch(const origo::v1::SignedBatch& batch,
+                         const origo::v1::BatchManifest& manifest, const crypto::PublicKey& key,
+                         const BatchTree& tree) {
   absl::Status signature =
       crypto::VerifyDsse(key, kManifestPayloadType, batch.manifest(), batch.signature());
   if (!signature.ok()) {
@@ -110,7 +118,9 @@ absl::Status VerifyBatch(const origo::v1::SignedBatch& batch,
         "manifest.batch_size: manifest says " + std::to_string(manifest.batch_size()) +
         " events, batch carries " + std::to_string(batch.events_size()));
   }
-  BatchTree tree(batch.events());
+  if (tree.size() != static_cast<size_t>(batch.events_size())) {
+    return absl::InternalError("batch tree was built over another batch");
+  }
   merkle::Hash root = tree.Root();
   if (manifest.batch_root() !=
       std::string_view(reinterpret_cast<const char*>(root.data()), root.size())) {

@@ -67,6 +67,11 @@ absl::StatusOr<origo::v1::BatchManifest> ParseManifest(std::string_view manifest
 // signature; INVALID_ARGUMENT for a size or root mismatch, naming which.
 absl::Status VerifyBatch(const origo::v1::SignedBatch& batch,
                          const origo::v1::BatchManifest& manifest, const crypto::PublicKey& key);
+// As above, with the tree over batch.events() already built (the capture path builds it once
+// and also takes each event's batch path from it).
+absl::Status VerifyBatch(const origo::v1::SignedBatch& batch,
+                         const origo::v1::BatchManifest& manifest, const crypto::PublicKey& key,
+                         const BatchTree& tree);
 
 // Checks one leaf offline: the event's path leads to the manifest's batch root, and the
 // manifest's signature verifies under `key` (whose id must equal the manifest's key id).

@@ -5,6 +5,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "core/base/status_macros.h"
 #include "core/batch/batch.h"
+#include "core/crypto/hash.h"
 #include "core/epcis/event.h"
 
 namespace origo::capture {
@@ -85,7 +86,9 @@ absl::StatusOr<CaptureProcessor::PreparedBatch> CaptureProcessor::Prepare(
                                        " is registered to " + key->usci + ", not " +
                                        manifest.enterprise());
   }
-  ORIGO_RETURN_IF_ERROR(batch::VerifyBatch(batch, manifest, key->key));
+  // One tree serves both the root check and every event's batch path.
+  batch::BatchTree tree(batch.events());
+  ORIGO_RETURN_IF_ERROR(batch::VerifyBatch(batch, manifest, key->key, tree));
 
   const int64_t now = clock_();
   epcis::ValidationOptions options;
@@ -93,7 +96,6 @@ absl::StatusOr<CaptureProcessor::PreparedBatch> CaptureProcessor::Prepare(
   options.max_event_bytes = config_.max_event_bytes();
   options.max_future_skew_ms = int64_t{config_.max_future_skew_seconds()} * 1000;
 
-  batch::BatchTree tree(batch.events());
   std::vector<storage::LeafToAppend> leaves(static_cast<size_t>(batch.events_size()));
   origo::v1::LogLeaf leaf;
   leaf.set_manifest(batch.manifest());
@@ -107,8 +109,8 @@ absl::StatusOr<CaptureProcessor::PreparedBatch> CaptureProcessor::Prepare(
                                                       std::string(parsed.status().message()));
     }
     storage::LeafToAppend& out = leaves[static_cast<size_t>(i)];
-    crypto::Sha256Digest id = crypto::Sha256(batch.events(i));
-    out.event_id.assign(reinterpret_cast<const char*>(id.data()), id.size());
+    // ParseEvent already hashed the bytes: the raw id is its hex id decoded.
+    ORIGO_ASSIGN_OR_RETURN(out.event_id, crypto::HexDecode(parsed->event_id_hex));
     out.identifiers = parsed->identifiers;
     // QueryEvents' index terms, written with the event.
     for (std::string& t : storage::LineageIndex::QueryTerms(parsed->event, principal.usci)) {
@@ -189,13 +191,17 @@ absl::Status CaptureProcessor::ApplyRules(const std::string& signer,
     in_flight.insert(entry->event_ids.begin(), entry->event_ids.end());
   }
   rules::PendingEffects::Entry mine;
+  // Which events are already stored, for the whole batch in one lookup.
+  std::vector<std::string_view> event_ids;
+  event_ids.reserve(leaves->size());
+  for (const storage::LeafToAppend& leaf : *leaves) event_ids.push_back(leaf.event_id);
+  ORIGO_ASSIGN_OR_RETURN(auto existing,
+                         view->MultiGet(storage::ColumnFamily::kEventIndex, event_ids));
   absl::flat_hash_set<std::string> seen;
   for (size_t i = 0; i < events.size(); ++i) {
     storage::LeafToAppend& leaf = (*leaves)[i];
     if (!seen.insert(leaf.event_id).second) continue;
-    ORIGO_ASSIGN_OR_RETURN(auto existing,
-                           view->Get(storage::ColumnFamily::kEventIndex, leaf.event_id));
-    if (existing.has_value() || in_flight.contains(leaf.event_id)) continue;  // a retry
+    if (existing[i].has_value() || in_flight.contains(leaf.event_id)) continue;  // a retry
     std::optional<rules::Violation> violation;
     auto effects = rules_->Evaluate(events[i], leaf.event_id, signer, state, &violation);
     if (!effects.ok()) {
@@ -232,18 +238,18 @@ origo::v1::CaptureResponse CaptureProcessor::Respond(
     const PreparedBatch& prepared, const std::vector<storage::AppendedLeaf>& appended) {
   origo::v1::CaptureResponse response;
   uint32_t stored = 0, duplicates = 0;
-  uint64_t max_index = 0;
+  uint64_t tree_size = 0;
   for (size_t i = 0; i < appended.size(); ++i) {
     auto* event = response.add_events();
     event->set_event_id(crypto::HexEncode(prepared.event_ids[i]));
     event->set_index(appended[i].index);
     event->set_duplicate(appended[i].duplicate);
     (appended[i].duplicate ? duplicates : stored)++;
-    max_index = std::max(max_index, appended[i].index);
+    tree_size = std::max(tree_size, appended[i].tree_size);
   }
   response.set_stored(stored);
   response.set_duplicates(duplicates);
-  response.set_tree_size(max_index + 1);
+  response.set_tree_size(tree_size);
   return response;
 }
 

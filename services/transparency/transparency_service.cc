@@ -1,5 +1,7 @@
 #include "services/transparency/transparency_service.h"
 
+#include <optional>
+
 #include "core/base/status_macros.h"
 #include "core/crypto/hash.h"
 #include "services/server/grpc_auth.h"
@@ -77,18 +79,28 @@ grpc::Status TransparencyServiceImpl::GetInclusionProof(
                                       " (tree size " + std::to_string(log_->Head().size) + ")"));
   }
   uint64_t size = request->tree_size();
+  std::optional<SignedCheckpoint> signed_at_size;  // the checkpoint at `size`, when in memory
   if (size == 0) {
     // Wait (bounded) for a checkpoint that covers the entry rather than failing.
     auto covering = checkpointer_->WaitCovering(index, proof_wait_);
     if (!covering.ok()) return ToGrpc(covering.status());
     size = covering->size;
+    signed_at_size = *std::move(covering);
   } else if (index >= size) {
     return ToGrpc(absl::InvalidArgumentError("tree_size: must be greater than the index " +
                                              std::to_string(index)));
+  } else if (auto latest = checkpointer_->Latest(); latest.has_value() && latest->size == size) {
+    signed_at_size = *std::move(latest);
   }
   auto view = log_->store()->Snapshot();
-  absl::Status checkpoint = CheckpointAt(size, view.get(), response->mutable_checkpoint());
-  if (!checkpoint.ok()) return ToGrpc(checkpoint);
+  if (signed_at_size.has_value()) {
+    // The checkpointer's copy is the stored one (it is kept only after the synced write), so
+    // reading the note and recomputing the root from the store again would give the same.
+    Fill(*signed_at_size, checkpointer_->origin(), response->mutable_checkpoint());
+  } else {
+    absl::Status checkpoint = CheckpointAt(size, view.get(), response->mutable_checkpoint());
+    if (!checkpoint.ok()) return ToGrpc(checkpoint);
+  }
   auto leaf = log_->GetLeaf(index, view.get());
   if (!leaf.ok()) return ToGrpc(leaf.status());
   auto proof = log_->InclusionProof(index, size, view.get());
@@ -115,15 +127,16 @@ grpc::Status TransparencyServiceImpl::GetConsistencyProof(
     to = latest->size;
   }
   uint64_t from = request->from_size();
-  if (from == 0 || from > to) {
-    return ToGrpc(absl::InvalidArgumentError("from_size: must be in 1.." + std::to_string(to)));
+  if (from > to) {
+    return ToGrpc(absl::InvalidArgumentError("from_size: must be in 0.." + std::to_string(to)));
   }
   auto view = log_->store()->Snapshot();
   absl::Status checkpoint = CheckpointAt(to, view.get(), response->mutable_checkpoint());
   if (!checkpoint.ok()) return ToGrpc(checkpoint);
   response->mutable_proof()->set_from_size(from);
   response->mutable_proof()->set_to_size(to);
-  if (from == to) return grpc::Status::OK;
+  // Every tree extends the empty one, so from_size 0 (like from == to) has an empty proof.
+  if (from == 0 || from == to) return grpc::Status::OK;
   auto proof = log_->ConsistencyProof(from, to, view.get());
   if (!proof.ok()) return ToGrpc(proof.status());
   for (const merkle::Hash& h : *proof) response->mutable_proof()->add_hashes(Bytes(h));

@@ -225,6 +225,34 @@ TEST_F(CaptureTest, ResubmittedBatchIsReportedAsDuplicatesAndStoredOnce) {
   ASSERT_TRUE(Capture(token, batch, &third).ok());
   EXPECT_EQ(third.duplicates(), 20u);
   EXPECT_EQ(CheckpointCoveringNow(), 21u);
+  // tree_size is the log's size, not the batch's highest index + 1.
+  EXPECT_EQ(first.tree_size(), 20u);
+  EXPECT_EQ(second.tree_size(), 21u);
+  EXPECT_EQ(third.tree_size(), 21u);
+}
+
+TEST_F(CaptureTest, ConsistencyFromTheEmptyTreeIsAnEmptyProof) {
+  auto [key, token] = Enroll(kGrower);
+  origo::v1::CaptureResponse response;
+  ASSERT_TRUE(
+      Capture(token, batch::SignBatch(Events(0, 7), kGrower, key, NowMs()).value(), &response)
+          .ok());
+  origo::v1::Checkpoint checkpoint = CheckpointCovering(7);
+  origo::v1::GetConsistencyProofRequest request;
+  request.set_from_size(0);
+  origo::v1::GetConsistencyProofResponse proof;
+  grpc::Status s = log_->GetConsistencyProof(Context("").get(), request, &proof);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(proof.proof().from_size(), 0u);
+  EXPECT_EQ(proof.proof().to_size(), checkpoint.tree_size());
+  EXPECT_EQ(proof.proof().hashes_size(), 0);
+  EXPECT_EQ(proof.checkpoint().root_hash(), checkpoint.root_hash());
+
+  request.set_from_size(checkpoint.tree_size() + 1);
+  request.set_to_size(checkpoint.tree_size());
+  s = log_->GetConsistencyProof(Context("").get(), request, &proof);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(s.error_message().find("from_size"), std::string::npos) << s.error_message();
 }
 
 TEST_F(CaptureTest, UnregisteredOrRevokedKeyIsPermissionDeniedAndStoresNothing) {
