@@ -59,6 +59,8 @@ struct IssuedToken {
 // The file under the data directory that holds the bootstrap regulator token.
 inline constexpr char kBootstrapTokenFile[] = "bootstrap-token";
 
+// Role checks finer than a call, for domain services (service adapters use the authorization
+// table, services/server/authz.h, through AuthorizeCall in grpc_auth.h).
 // OK when the principal has `role`, or `role` is kPublic. Otherwise UNAUTHENTICATED for the
 // public role (no token was sent) and PERMISSION_DENIED for a token of another role.
 absl::Status Require(const Principal& principal, Role role);

@@ -96,8 +96,10 @@ void CallWatchdog::Run() {
       continue;
     }
     auto first = due_.begin();
-    if (first->first.first > Clock::now()) {
-      changed_.wait_until(lock, first->first.first);
+    // A copy: waiting releases mu_, and the entry (and its key) may be erased meanwhile.
+    const Clock::time_point due = first->first.first;
+    if (due > Clock::now()) {
+      changed_.wait_until(lock, due);
       continue;
     }
     // Under mu_: the call cannot Forget (and go away) while it is being cancelled.

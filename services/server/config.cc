@@ -58,12 +58,12 @@ void ApplyDefaults(origo::v1::Config* config) {
   if (capture->max_event_bytes() == 0) capture->set_max_event_bytes(65536);
   if (capture->max_future_skew_seconds() == 0) capture->set_max_future_skew_seconds(600);
   auto* limits = config->mutable_limits();
-  if (limits->ip_calls_per_second() == 0) limits->set_ip_calls_per_second(50);
-  if (limits->ip_burst() == 0) limits->set_ip_burst(100);
-  if (limits->token_calls_per_second() == 0) limits->set_token_calls_per_second(100);
-  if (limits->token_burst() == 0) limits->set_token_burst(200);
-  if (limits->regulator_calls_per_second() == 0) limits->set_regulator_calls_per_second(500);
-  if (limits->regulator_burst() == 0) limits->set_regulator_burst(1000);
+  if (limits->ip_calls_per_second() == 0) limits->set_ip_calls_per_second(200);
+  if (limits->ip_burst() == 0) limits->set_ip_burst(400);
+  if (limits->token_calls_per_second() == 0) limits->set_token_calls_per_second(200);
+  if (limits->token_burst() == 0) limits->set_token_burst(400);
+  if (limits->regulator_calls_per_second() == 0) limits->set_regulator_calls_per_second(1000);
+  if (limits->regulator_burst() == 0) limits->set_regulator_burst(2000);
   if (limits->max_call_ms() == 0) limits->set_max_call_ms(120000);
   if (limits->max_stream_ms() == 0) limits->set_max_stream_ms(86400000);
 }

@@ -70,7 +70,12 @@ absl::Status RateLimiter::Take(const std::string& key, std::string_view who, Bud
     absl::MutexLock lock(&mu_);
     auto it = buckets_.find(key);
     if (it == buckets_.end()) {
-      if (buckets_.size() >= max_keys_) DropRefilled(now);
+      // Sweeping is O(keys): at most once a second, so a flood of new addresses cannot turn
+      // every refused call into a full scan under the lock.
+      if (buckets_.size() >= max_keys_ && now - last_sweep_ >= absl::Seconds(1)) {
+        last_sweep_ = now;
+        DropRefilled(now);
+      }
       if (buckets_.size() >= max_keys_) {
         wait_seconds = 1.0 / std::max(budget.per_second, 1e-3);
       } else {

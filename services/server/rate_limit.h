@@ -9,8 +9,9 @@
 // trailing metadata `retry-after-ms`, HTTP `Retry-After`).
 //
 // Memory is bounded: at most `max_keys` buckets. When full, buckets that have refilled to their
-// burst (indistinguishable from new ones) are dropped; if none has, a new key is refused until
-// one refills, so a flood of fresh addresses cannot grow the table without bound.
+// burst (indistinguishable from new ones) are dropped (at most one sweep a second); if none has,
+// a new key is refused until one refills, so a flood of fresh addresses cannot grow the table
+// without bound. (IPv6 clients are keyed by full address; a per-/64 key would be stricter.)
 //
 // Thread-safe.
 
@@ -72,6 +73,7 @@ class RateLimiter {
   absl::Mutex mu_;
   // "t:<token id>" or "a:<address>" -> bucket.
   std::unordered_map<std::string, Bucket> buckets_ ABSL_GUARDED_BY(mu_);
+  absl::Time last_sweep_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
 };
 
 // The client address of a gRPC peer string ("ipv4:127.0.0.1:5000" -> "127.0.0.1",

@@ -311,6 +311,13 @@ absl::Status Server::StartHttp() {
         out += "# HELP origo_uptime_seconds Seconds since the server started.\n";
         out += "# TYPE origo_uptime_seconds gauge\n";
         out += "origo_uptime_seconds " + std::string(uptime) + "\n";
+        out += "# HELP origo_calls_cancelled_total Calls cancelled for running past their bound.\n";
+        out += "# TYPE origo_calls_cancelled_total counter\n";
+        out += "origo_calls_cancelled_total " + std::to_string(watchdog_->cancelled()) + "\n";
+        out += "# HELP origo_protobuf_log_suppressed_total protobuf log lines dropped or capped.\n";
+        out += "# TYPE origo_protobuf_log_suppressed_total counter\n";
+        out += "origo_protobuf_log_suppressed_total " +
+               std::to_string(SuppressedProtobufLogLines()) + "\n";
         services_->RenderMetrics(&out);
         res.set_content(out, "text/plain; version=0.0.4");
       }));

@@ -54,6 +54,55 @@ TEST(OrigodE2ETest, ServesHealthThenStopsCleanlyOnSigterm) {
   EXPECT_NE(after.err.find("UNAVAILABLE"), std::string::npos) << after.err;
 }
 
+TEST(OrigodE2ETest, TokenListShowsNoSecretAndRevokeStopsTheToken) {
+  TempDir dir;
+  RunningServer server = StartOrigod(dir.Sub("data"));
+  ASSERT_FALSE(server.grpc.empty()) << server.process->err();
+  CommandResult boot = RunCommand({"/bin/cat", dir.Sub("data/bootstrap-token")});
+  const std::string regulator = boot.out.substr(0, boot.out.find('\n'));
+  auto origo = [&](const std::string& token, std::vector<std::string> args) {
+    std::vector<std::string> argv = {ORIGO_CLI_PATH, "--server", server.grpc, "--token", token};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return RunCommand(argv);
+  };
+  CommandResult created =
+      origo(regulator, {"--json", "token", "create", "--role", "inspector", "--label", "lab 3"});
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  auto field = [](const std::string& json, const std::string& key) {
+    size_t at = json.find("\"" + key + "\":\"");
+    if (at == std::string::npos) return std::string();
+    at += key.size() + 4;
+    return json.substr(at, json.find('"', at) - at);
+  };
+  const std::string inspector = field(created.out, "token");
+  const std::string id = field(created.out, "token_id");
+  ASSERT_FALSE(inspector.empty()) << created.out;
+
+  CommandResult list = origo(regulator, {"token", "list"});
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_NE(list.out.find(id), std::string::npos) << list.out;
+  EXPECT_NE(list.out.find("inspector"), std::string::npos) << list.out;
+  EXPECT_NE(list.out.find("lab 3"), std::string::npos) << list.out;
+  EXPECT_EQ(list.out.find(inspector), std::string::npos) << "the secret was listed";
+  EXPECT_EQ(list.out.find(regulator), std::string::npos) << "the secret was listed";
+  // Only a regulator may list.
+  CommandResult denied = origo(inspector, {"token", "list"});
+  EXPECT_NE(denied.exit_code, 0);
+  EXPECT_NE(denied.err.find("PERMISSION_DENIED"), std::string::npos) << denied.err;
+
+  CommandResult revoked = origo(regulator, {"token", "revoke", id});
+  ASSERT_EQ(revoked.exit_code, 0) << revoked.err;
+  CommandResult after = origo(inspector, {"violations"});
+  EXPECT_NE(after.exit_code, 0);
+  EXPECT_NE(after.err.find("UNAUTHENTICATED"), std::string::npos) << after.err;
+  EXPECT_NE(after.err.find("revoked"), std::string::npos) << after.err;
+  CommandResult json = origo(regulator, {"--json", "token", "list"});
+  EXPECT_NE(json.out.find("\"token_id\":\"" + id + "\""), std::string::npos) << json.out;
+  EXPECT_NE(json.out.find("\"revoked\":true"), std::string::npos) << json.out;
+  server.process->Signal(SIGTERM);
+  EXPECT_EQ(server.process->Wait(), 0);
+}
+
 TEST(OrigodE2ETest, SecondServerOnSameDataExitsNamingTheLock) {
   TempDir dir;
   RunningServer first = StartOrigod(dir.Sub("data"));

@@ -610,6 +610,29 @@ TEST_F(AuthzTest, CallsWithoutADeadlineAreCancelledAtTheServersBound) {
   EXPECT_TRUE(log_->GetCheckpoint(Context("").get(), {}, &out).ok());
 }
 
+TEST_F(AuthzTest, UnaryCallsWithoutADeadlineAreCancelledAtTheServersBound) {
+  Start([](origo::v1::Config* c) {
+    // No checkpoint will cover a new entry during the test, so a proof request waits.
+    c->mutable_log()->set_checkpoint_interval_ms(600000);
+    c->mutable_log()->set_proof_wait_ms(3000);
+    c->mutable_limits()->set_max_call_ms(300);
+  });
+  Register(kGrower);
+  crypto::PrivateKey key = AddKey(kGrower);
+  const std::string producer = Token(origo::v1::ROLE_PRODUCER, kGrower).first;
+  ASSERT_TRUE(Capture(producer, Sign({Event(1)}, kGrower, key)).ok());
+  grpc::ClientContext context;  // no deadline
+  origo::v1::GetInclusionProofRequest request;
+  request.set_index(0);
+  origo::v1::GetInclusionProofResponse response;
+  auto started = std::chrono::steady_clock::now();
+  grpc::Status status = log_->GetInclusionProof(&context, request, &response);
+  const auto waited = std::chrono::steady_clock::now() - started;
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::CANCELLED) << status.error_message();
+  EXPECT_GE(waited, std::chrono::milliseconds(250));
+  EXPECT_LT(waited, std::chrono::milliseconds(2500));  // well before the 3 s proof wait
+}
+
 TEST_F(AuthzTest, InvalidUtf8InAManifestDoesNotReachTheLog) {
   Start();
   Register(kGrower);

@@ -288,9 +288,9 @@ TEST_F(CaptureTest, ProducerCannotCaptureForAnotherEnterprise) {
   s = Capture(exporter_token,
               batch::SignBatch(Events(0, 2), kExporter, grower_key, NowMs()).value(), &response);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
-  // No token at all, or the regulator's.
+  // No token at all (UNAUTHENTICATED, as for every call that needs a role), or the regulator's.
   s = Capture("", batch::SignBatch(Events(0, 2), kGrower, grower_key, NowMs()).value(), &response);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED);
   s = Capture(regulator_, batch::SignBatch(Events(0, 2), kGrower, grower_key, NowMs()).value(),
               &response);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
