@@ -8,12 +8,16 @@
 //   origo_bench [--events N] [--proof-leaves N] [--configs BxS,...] [--window N] [--out DIR]
 //
 // Each stream keeps up to --window batches in flight (default 8, as the spool sender does; 1
-// waits for each acknowledgement before sending the next batch). --configs limits the capture runs to the given batch-size x stream-count pairs (e.g.
-// "256x8,1x8"); --proof-leaves 0 skips the fill and the proof phase. Next to events/s each run
-// reports the process's CPU time per event (user + system, over the timed phase only, so the
-// pre-signing is excluded; the client's gRPC work is included since client and server share the
-// process) and the 1-minute load average, because on a shared machine wall-clock rates are noisy
-// while CPU per event is not.
+// waits for each acknowledgement before sending the next batch). --configs limits the capture
+// runs to the given batch-size x stream-count pairs (e.g. "256x8,1x8"); --proof-leaves 0 skips
+// the fill and the proof phase.
+//
+// Next to events/s each run reports CPU time per event, because on a shared machine wall-clock
+// rates are noisy while CPU per event is not: "cpu" is the whole process's user + system time
+// over the timed phase (pre-signing excluded; client and server share the process), "srv" the
+// same without the bench's own stream threads (the server's handler, writer and sequencer
+// threads, RocksDB's, and gRPC's shared internal threads, which also serve the client). The
+// 1-minute load average is printed with each run.
 
 #include <grpcpp/grpcpp.h>
 #include <stdlib.h>
@@ -136,22 +140,29 @@ struct CaptureResult {
   double seconds;
   double p50_ms;
   double p99_ms;
-  double cpu_seconds;  // process user + system time during the timed phase
-  double load1;        // 1-minute load average at the end of the run
+  double cpu_seconds;         // process user + system time during the timed phase
+  double client_cpu_seconds;  // of which the bench's own stream threads (client side)
+  double load1;               // 1-minute load average at the end of the run
   double EventsPerSecond() const { return static_cast<double>(events) / seconds; }
   double CpuMicrosPerEvent() const {
     return events ? cpu_seconds * 1e6 / static_cast<double>(events) : 0;
   }
+  // Everything but the client's stream threads: the server's handler, writer and sequencer
+  // threads, RocksDB's, and gRPC's shared internal threads (which also serve the client).
+  double ServerCpuMicrosPerEvent() const {
+    return events ? (cpu_seconds - client_cpu_seconds) * 1e6 / static_cast<double>(events) : 0;
+  }
 };
 
-double ProcessCpuSeconds() {
+double CpuSeconds(int who) {
   struct rusage usage;
-  getrusage(RUSAGE_SELF, &usage);
+  getrusage(who, &usage);
   auto seconds = [](const timeval& t) {
     return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
   };
   return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
+double ProcessCpuSeconds() { return CpuSeconds(RUSAGE_SELF); }
 
 double LoadAverage() {
   double load[1] = {0};
@@ -190,6 +201,13 @@ CaptureResult RunCapture(Fixture& f, int batch_size, int streams, uint64_t total
   }
   std::vector<std::vector<double>> latencies(static_cast<size_t>(streams));
   std::atomic<uint64_t> stored{0};
+  std::mutex client_cpu_mu;
+  double client_cpu = 0;  // guarded by client_cpu_mu
+  auto add_client_cpu = [&] {
+    const double mine = CpuSeconds(RUSAGE_THREAD);
+    std::lock_guard<std::mutex> lock(client_cpu_mu);
+    client_cpu += mine;
+  };
   const double cpu_start = ProcessCpuSeconds();
   auto start = Clock::now();
   std::vector<std::thread> threads;
@@ -223,6 +241,7 @@ CaptureResult RunCapture(Fixture& f, int batch_size, int streams, uint64_t total
         std::lock_guard<std::mutex> lock(mu);
         acks = requests.size();  // the stream ended: stop waiting
         acked.notify_one();
+        add_client_cpu();
       });
       for (size_t n = 0; n < requests.size(); ++n) {
         {
@@ -241,6 +260,7 @@ CaptureResult RunCapture(Fixture& f, int batch_size, int streams, uint64_t total
       reader.join();
       grpc::Status status = stream->Finish();
       if (!status.ok()) std::fprintf(stderr, "stream failed: %s\n", status.error_message().c_str());
+      add_client_cpu();
     });
   }
   for (auto& t : threads) t.join();
@@ -248,7 +268,8 @@ CaptureResult RunCapture(Fixture& f, int batch_size, int streams, uint64_t total
   const double cpu = ProcessCpuSeconds() - cpu_start;
   std::vector<double> all;
   for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
-  CaptureResult r{batch_size, streams, stored.load(), seconds, 0, 0, cpu, LoadAverage()};
+  CaptureResult r{batch_size, streams, stored.load(), seconds, 0, 0, cpu, client_cpu,
+                  LoadAverage()};
   r.p50_ms = Percentile(all, 0.50);
   r.p99_ms = Percentile(all, 0.99);
   return r;
@@ -370,15 +391,15 @@ int main(int argc, char** argv) {
   Fixture f = StartServer();
   std::vector<CaptureResult> results;
   std::printf("window: %zu batches in flight per stream\n", window);
-  std::printf("%-10s %-8s %12s %10s %10s %10s %12s %6s\n", "batch", "streams", "events",
-              "events/s", "p50 ms", "p99 ms", "cpu us/ev", "load");
+  std::printf("%-10s %-8s %12s %10s %10s %10s %10s %10s %6s\n", "batch", "streams", "events",
+              "events/s", "p50 ms", "p99 ms", "cpu us/ev", "srv us/ev", "load");
   for (auto [batch, streams] : ParseConfigs(configs)) {
     uint64_t n = batch == 1 ? std::min<uint64_t>(events, 20000) : events;
     CaptureResult r = RunCapture(f, batch, streams, n, window);
     results.push_back(r);
-    std::printf("%-10d %-8d %12llu %10.0f %10.2f %10.2f %12.1f %6.2f\n", batch, streams,
+    std::printf("%-10d %-8d %12llu %10.0f %10.2f %10.2f %10.1f %10.1f %6.2f\n", batch, streams,
                 static_cast<unsigned long long>(r.events), r.EventsPerSecond(), r.p50_ms, r.p99_ms,
-                r.CpuMicrosPerEvent(), r.load1);
+                r.CpuMicrosPerEvent(), r.ServerCpuMicrosPerEvent(), r.load1);
     std::fflush(stdout);
   }
   ProofResult proofs{0, 0, 0, 0, 0, 0, 0};
@@ -414,7 +435,9 @@ int main(int argc, char** argv) {
     json << (i ? "," : "") << "{\"batch_size\":" << r.batch_size << ",\"streams\":" << r.streams
          << ",\"events\":" << r.events << ",\"events_per_second\":" << r.EventsPerSecond()
          << ",\"ack_p50_ms\":" << r.p50_ms << ",\"ack_p99_ms\":" << r.p99_ms
-         << ",\"cpu_us_per_event\":" << r.CpuMicrosPerEvent() << ",\"load1\":" << r.load1 << "}";
+         << ",\"cpu_us_per_event\":" << r.CpuMicrosPerEvent()
+         << ",\"server_cpu_us_per_event\":" << r.ServerCpuMicrosPerEvent() << ",\"load1\":" << r.load1
+         << "}";
   }
   json << "],\"inclusion_proof\":{\"tree_size\":" << proofs.tree_size
        << ",\"p50_ms\":" << proofs.p50_ms << ",\"p99_ms\":" << proofs.p99_ms

@@ -66,6 +66,7 @@ class Sequencer {
   std::deque<std::unique_ptr<Submission>> pending_;  // guarded by mu_
   size_t pending_events_ = 0;                        // guarded by mu_
   bool stopping_ = false;                            // guarded by mu_
+  bool sequencer_waiting_ = false;                   // guarded by mu_; Run is in wake_.wait
   uint64_t groups_ = 0;                              // guarded by mu_
   uint64_t events_ = 0;                              // guarded by mu_
   std::thread thread_;
