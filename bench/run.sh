@@ -82,7 +82,8 @@ ORIGOD_PID=$!
 LOAD_ORIGO_BEFORE=$(load)
 "$BUILD/bench/origo_loadgen" --server "$GRPC" --bootstrap-token "$WORK/origo/bootstrap-token" \
   --enterprises "$ENTERPRISES" --events "$EVENTS" --lots "$LOTS" --streams "$STREAMS" \
-  --b1-events "$B1_EVENTS" --b16-events "$B16_EVENTS" --queries "$QUERIES" --out "$WORK/origo.json"
+  --b1-events "$B1_EVENTS" --b16-events "$B16_EVENTS" --queries "$QUERIES" \
+  --server-pid "$ORIGOD_PID" --out "$WORK/origo.json"
 LOAD_ORIGO_AFTER=$(load)
 RSS_KIB=$(awk '/VmHWM/ {print $2}' "/proc/$ORIGOD_PID/status")
 DISK_BYTES=$(du -sb "$WORK/origo" | cut -f1)
@@ -159,7 +160,12 @@ jq -n --argjson machine "$MACHINE" --slurpfile limits "$WORK/limits.json" \
        trace_back_p50:($r["pg.query.trace_back.p50_ms"] / $r["query.trace_back.p50_ms"]),
        trace_back_p99:($r["pg.query.trace_back.p99_ms"] / $r["query.trace_back.p99_ms"]),
        trace_forward_p50:($r["pg.query.trace_forward.p50_ms"] / $r["query.trace_forward.p50_ms"]),
-       item_p50:($r["pg.query.item.p50_ms"] / $r["query.item.p50_ms"])}}}' >"$OUT"
+       item_p50:($r["pg.query.item.p50_ms"] / $r["query.item.p50_ms"]),
+       # CPU per captured event (origod; PG: ingest service + backends). Less sensitive to the
+       # load of the machine than events/s.
+       cpu_per_event_pg_over_origo_b1:($r["pg.capture.b1.cpu_us_per_event"] / $r["capture.b1.server_cpu_us_per_event"]),
+       cpu_per_event_pg_over_origo_b16:($r["pg.capture.b16.cpu_us_per_event"] / $r["capture.b16.server_cpu_us_per_event"]),
+       cpu_per_event_pg_over_origo_b256:($r["pg.capture.b256.cpu_us_per_event"] / $r["capture.b256.server_cpu_us_per_event"])}}}' >"$OUT"
 
 jq -r '
   def f($x): if $x >= 100 then ($x | floor | tostring) else (($x * 100 | floor) / 100 | tostring) end;
@@ -174,6 +180,7 @@ jq -r '
   "| capture, batch 1 (events/s) | \(f($r["capture.b1.events_per_s"])) | \(f($r["pg.capture.b1.events_per_s"])) | \(f($d.ratio_origo_over_pg.capture_b1))x |",
   "| capture, batch 16 (events/s) | \(f($r["capture.b16.events_per_s"])) | \(f($r["pg.capture.b16.events_per_s"])) | \(f($d.ratio_origo_over_pg.capture_b16))x |",
   "| capture, batch 256 (events/s) | \(f($r["capture.b256.events_per_s"])) | \(f($r["pg.capture.b256.events_per_s"])) | \(f($d.ratio_origo_over_pg.capture_b256))x |",
+  "| CPU per captured event, batch 1 / 16 / 256 (us; PG: ingest + backends) | \(f($r["capture.b1.server_cpu_us_per_event"])) / \(f($r["capture.b16.server_cpu_us_per_event"])) / \(f($r["capture.b256.server_cpu_us_per_event"])) | \(f($r["pg.capture.b1.cpu_us_per_event"])) / \(f($r["pg.capture.b16.cpu_us_per_event"])) / \(f($r["pg.capture.b256.cpu_us_per_event"])) | \(f($d.ratio_origo_over_pg.cpu_per_event_pg_over_origo_b1))x / \(f($d.ratio_origo_over_pg.cpu_per_event_pg_over_origo_b16))x / \(f($d.ratio_origo_over_pg.cpu_per_event_pg_over_origo_b256))x (PG CPU / Origo CPU) |",
   "| ack latency at half the b16 rate, p50 / p99 (ms) | \(f($r["capture.paced.ack_p50_ms"])) / \(f($r["capture.paced.ack_p99_ms"])) | | |",
   "| trace back from an item, p50 / p99 (ms) | \(f($r["query.trace_back.p50_ms"])) / \(f($r["query.trace_back.p99_ms"])) | \(f($r["pg.query.trace_back.p50_ms"])) / \(f($r["pg.query.trace_back.p99_ms"])) | \(f($d.ratio_origo_over_pg.trace_back_p50))x / \(f($d.ratio_origo_over_pg.trace_back_p99))x |",
   "| trace forward from origin lot, p50 / p99 (ms, <= 1000 nodes) | \(f($r["query.trace_forward.p50_ms"])) / \(f($r["query.trace_forward.p99_ms"])) | \(f($r["pg.query.trace_forward.p50_ms"])) / \(f($r["pg.query.trace_forward.p99_ms"])) | \(f($d.ratio_origo_over_pg.trace_forward_p50))x |",

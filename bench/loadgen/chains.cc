@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 #include <stdexcept>
 
 #include "core/gs1/gs1.h"
@@ -44,7 +45,7 @@ std::string Num(double v) {
   return buf;
 }
 
-// "2026-MM-DDTHH:MM:00+08:00" for day `day` (0 = Aug 1) of the 2026 season.
+// "YYYY-MM-DDTHH:MM:00+08:00" for day `day` (0 = Aug 1) of the season.
 std::string Time(int day, int hour, int minute) {
   static const int kMonthDays[] = {31, 30, 31, 30};  // Aug, Sep, Oct, Nov
   int month = 8;
@@ -52,11 +53,13 @@ std::string Time(int day, int hour, int minute) {
     day -= kMonthDays[m];
     ++month;
   }
-  char buf[40];
-  std::snprintf(buf, sizeof(buf), "2026-%02d-%02dT%02d:%02d:00+08:00", month, day + 1, hour % 24,
-                minute % 60);
+  char buf[48];
+  std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:00+08:00", Generator::SeasonYear(),
+                month, day + 1, hour % 24, minute % 60);
   return buf;
 }
+
+std::string Year(int offset) { return std::to_string(Generator::SeasonYear() + offset); }
 
 std::string Head(const std::string& type, const std::string& time) {
   return R"({"type":")" + type + R"(","eventTime":")" + time +
@@ -131,6 +134,16 @@ void PackAndShip(const char* prefix7, uint64_t index, const std::string& gln,
 size_t Ceil(size_t a, size_t b) { return (a + b - 1) / b; }
 
 }  // namespace
+
+int Generator::SeasonYear() {
+  static const int year = [] {
+    std::time_t now = std::time(nullptr);
+    std::tm utc{};
+    gmtime_r(&now, &utc);
+    return utc.tm_year + 1900 - 1;
+  }();
+  return year;
+}
 
 Generator::Generator(size_t enterprises, size_t cases_per_chain)
     : cases_(std::max<size_t>(1, cases_per_chain)) {
@@ -210,13 +223,13 @@ Chain Generator::Wine(uint64_t index) const {
   const double cs_kg = cs_must / 0.7, ml_kg = ml_must / 0.7;        // crushing yield 70%
   auto harvest = [&](const std::string& lot, double kg, const char* block, const char* variety,
                      double brix, int day) {
-    c.events.push_back(Head("ObjectEvent", Time(day, 7, m)) +
-                       R"("action":"ADD","bizStep":"commissioning","disposition":"active",)"
-                       R"("quantityList":[)" +
-                       Q(lot, kg, "KGM") + "]," + Where(e.gln, block) +
-                       R"(,"ilmd":{"harvestDate":")" + Time(day, 7, m).substr(0, 10) +
-                       R"(","vintage":"2026","variety":")" + variety + R"(","brix":)" + Num(brix) +
-                       R"(,"originRegion":"Helan, Yinchuan, Ningxia"}})");
+    c.events.push_back(
+        Head("ObjectEvent", Time(day, 7, m)) +
+        R"("action":"ADD","bizStep":"commissioning","disposition":"active",)"
+        R"("quantityList":[)" +
+        Q(lot, kg, "KGM") + "]," + Where(e.gln, block) + R"(,"ilmd":{"harvestDate":")" +
+        Time(day, 7, m).substr(0, 10) + R"(","vintage":")" + Year(0) + R"(","variety":")" +
+        variety + R"(","brix":)" + Num(brix) + R"(,"originRegion":"Helan, Yinchuan, Ningxia"}})");
   };
   harvest(grapes_cs, cs_kg, "block-A3", "Cabernet Sauvignon", 24.5, 24 + d);
   harvest(grapes_ml, ml_kg, "block-B1", "Merlot", 23.8, 25 + d);
@@ -238,8 +251,8 @@ Chain Generator::Wine(uint64_t index) const {
                      R"("inputQuantityList":[)" +
                      Q(wine_cs, cs_l, "LTR") + "," + Q(wine_ml, ml_l, "LTR") +
                      R"(],"outputQuantityList":[)" + Q(blend, blend_l, "LTR") + "]," +
-                     Where(e.gln, "cellar") +
-                     R"(,"ilmd":{"vintage":"2026","variety":"Cabernet Sauvignon",)"
+                     Where(e.gln, "cellar") + R"(,"ilmd":{"vintage":")" + Year(0) +
+                     R"(","variety":"Cabernet Sauvignon",)"
                      R"("alcohol":"13.5% vol","so2Total":"92 mg/L"}})");
   const std::string bottle_gtin = Gtin("6971236", 14);
   for (size_t i = 0; i < cases_ * 12; ++i) {
@@ -303,8 +316,8 @@ Chain Generator::Goji(uint64_t index) const {
                        R"("inputQuantityList":[)" +
                        Q(graded, 5.0 * static_cast<double>(end - i), "KGM") +
                        R"(],"outputEPCList":[)" + List(c.items, i, end) + "]," +
-                       Where(e.gln, "packing") +
-                       R"(,"ilmd":{"netWeight":"5 KGM","bestBefore":"2028-09-01"}})");
+                       Where(e.gln, "packing") + R"(,"ilmd":{"netWeight":"5 KGM","bestBefore":")" +
+                       Year(2) + R"(-09-01"}})");
   }
   PackAndShip("6971234", index, e.gln, c.items, 10, d + 6, "", "", &c);
   return c;

@@ -56,6 +56,10 @@ class Generator {
   // Events chain `index` has (without building it).
   size_t EventsPerChain(uint64_t index) const;
 
+  // The season every chain happens in: August to November of last year (UTC), so that no event
+  // lies in the future whatever the machine's date. Fixed for the process.
+  static int SeasonYear();
+
   // The cases per chain that make `events` events over `lots` lots (about 4.7 lots per chain).
   static size_t CasesFor(uint64_t events, uint64_t lots);
 

@@ -93,8 +93,8 @@ std::vector<std::string> Enroll(const std::shared_ptr<grpc::Channel>& channel,
           c->set_certificate_id(e.halal_certificate);
           c->set_type("halal");
           c->set_issuer("Ningxia Islamic Association");
-          c->set_valid_from("2026-01-01");
-          c->set_valid_to("2026-12-31");
+          c->set_valid_from(std::to_string(Generator::SeasonYear()) + "-01-01");
+          c->set_valid_to(std::to_string(Generator::SeasonYear()) + "-12-31");
           origo::v1::AddCertificateResponse r3;
           s = registry->AddCertificate(Context(regulator, deadline).get(), cert, &r3);
           if (!s.ok() && s.error_code() != grpc::StatusCode::ALREADY_EXISTS) {
@@ -115,10 +115,13 @@ std::vector<std::string> Enroll(const std::shared_ptr<grpc::Channel>& channel,
   return tokens;
 }
 
+int g_server_pid = 0;  // --server-pid: origod's CPU time is read around each phase
+
 struct PhaseResult {
   uint64_t events = 0;
   uint64_t batches = 0;
   double seconds = 0;
+  double server_cpu_s = 0;
   std::vector<double> ack_ms;
   double EventsPerSecond() const { return seconds > 0 ? static_cast<double>(events) / seconds : 0; }
 };
@@ -131,6 +134,7 @@ PhaseResult Capture(const std::shared_ptr<grpc::Channel>& channel,
   std::atomic<size_t> next{0};
   std::atomic<uint64_t> events{0}, batches{0};
   std::vector<std::vector<double>> acks(static_cast<size_t>(streams));
+  const double cpu_before = g_server_pid ? ProcessCpuSeconds(g_server_pid) : 0;
   const auto start = Clock::now();
   std::vector<std::thread> workers;
   for (int t = 0; t < streams; ++t) {
@@ -168,6 +172,7 @@ PhaseResult Capture(const std::shared_ptr<grpc::Channel>& channel,
   for (auto& w : workers) w.join();
   PhaseResult r;
   r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  if (g_server_pid) r.server_cpu_s = ProcessCpuSeconds(g_server_pid) - cpu_before;
   r.events = events;
   r.batches = batches;
   for (auto& a : acks) r.ack_ms.insert(r.ack_ms.end(), a.begin(), a.end());
@@ -189,6 +194,11 @@ void Report(JsonOut& json, const std::string& name, int batch, int streams, Phas
   json.Add("capture." + name + ".events_per_s", r.EventsPerSecond());
   json.Add("capture." + name + ".ack_p50_ms", p50);
   json.Add("capture." + name + ".ack_p99_ms", p99);
+  if (r.events && r.server_cpu_s > 0) {
+    const double us = 1e6 * r.server_cpu_s / static_cast<double>(r.events);
+    std::printf("  origod CPU: %.1f s, %.0f us per event\n", r.server_cpu_s, us);
+    json.Add("capture." + name + ".server_cpu_us_per_event", us);
+  }
 }
 
 struct QueryStats {
@@ -305,6 +315,7 @@ int Main(int argc, char** argv) {
                {"chunk-events", "500000"},
                {"queries", "2000"},
                {"timeout", "600"},
+               {"server-pid", "0"},
                {"out", ""}});
   grpc::ChannelArguments args;
   args.SetMaxSendMessageSize(64 << 20);
@@ -317,6 +328,7 @@ int Main(int argc, char** argv) {
   auto channel =
       grpc::CreateCustomChannel(flags.Str("server"), grpc::InsecureChannelCredentials(), args);
   if (flags.Str("mode") == "wait") return WaitMode(channel, flags.Double("timeout"));
+  g_server_pid = static_cast<int>(flags.U64("server-pid"));
 
   std::ifstream in(flags.Str("bootstrap-token"));
   std::string regulator;
@@ -381,6 +393,7 @@ int Main(int argc, char** argv) {
     fill.events += r.events;
     fill.batches += r.batches;
     fill.seconds += r.seconds;
+    fill.server_cpu_s += r.server_cpu_s;
     fill.ack_ms.insert(fill.ack_ms.end(), r.ack_ms.begin(), r.ack_ms.end());
     std::fprintf(stderr, "  b256 fill: %llu / %llu events\n",
                  static_cast<unsigned long long>(captured + fill.events),

@@ -39,6 +39,11 @@ std::vector<crypto::PrivateKey> MakeKeys(const Generator& generator);
 
 int64_t UnixMs();
 
+// CPU seconds (user + system) process `pid` has used so far, from /proc/<pid>/stat; 0 when it
+// cannot be read. Lets the benchmarks report CPU per event, which the machine's load does not
+// change the way it changes events per second.
+double ProcessCpuSeconds(int pid);
+
 // Sorts `v` and returns the p-quantile (0 for an empty vector).
 double Percentile(std::vector<double>& v, double p);
 

@@ -28,6 +28,7 @@
 //   pg_peer --conninfo "host=/tmp/pg dbname=postgres" --enterprises 300 --events 300000 ...
 
 #include <libpq-fe.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -169,6 +170,7 @@ uint64_t Ingest(PGconn* c, const KeyCache& keys, const origo::v1::SignedBatch& b
 struct PhaseResult {
   uint64_t events = 0;
   double seconds = 0;
+  double cpu_s = 0;  // this ingest service plus the PostgreSQL backends serving it
   std::vector<double> ack_ms;
 };
 
@@ -178,7 +180,17 @@ PhaseResult Capture(const std::string& conninfo, const KeyCache& keys,
   std::atomic<uint64_t> events{0};
   std::vector<std::vector<double>> acks(static_cast<size_t>(streams));
   std::vector<PGconn*> conns;
-  for (int t = 0; t < streams; ++t) conns.push_back(Connect(conninfo));
+  std::vector<int> backends;
+  for (int t = 0; t < streams; ++t) {
+    conns.push_back(Connect(conninfo));
+    backends.push_back(PQbackendPID(conns.back()));
+  }
+  auto cpu = [&] {
+    double s = ProcessCpuSeconds(static_cast<int>(getpid()));
+    for (int pid : backends) s += ProcessCpuSeconds(pid);
+    return s;
+  };
+  const double cpu_before = cpu();
   const auto start = Clock::now();
   std::vector<std::thread> workers;
   for (int t = 0; t < streams; ++t) {
@@ -196,6 +208,7 @@ PhaseResult Capture(const std::string& conninfo, const KeyCache& keys,
   for (auto& w : workers) w.join();
   PhaseResult r;
   r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  r.cpu_s = cpu() - cpu_before;
   r.events = events;
   for (auto& a : acks) r.ack_ms.insert(r.ack_ms.end(), a.begin(), a.end());
   for (PGconn* c : conns) PQfinish(c);
@@ -216,6 +229,11 @@ void Report(JsonOut& json, const std::string& name, int batch, int streams, Phas
   json.Add("pg.capture." + name + ".events_per_s", rate);
   json.Add("pg.capture." + name + ".ack_p50_ms", p50);
   json.Add("pg.capture." + name + ".ack_p99_ms", p99);
+  if (r.events && r.cpu_s > 0) {
+    const double us = 1e6 * r.cpu_s / static_cast<double>(r.events);
+    std::printf("  ingest service + backends CPU: %.1f s, %.0f us per event\n", r.cpu_s, us);
+    json.Add("pg.capture." + name + ".cpu_us_per_event", us);
+  }
 }
 
 constexpr char kSchema[] = R"sql(
@@ -357,6 +375,7 @@ int Main(int argc, char** argv) {
     PhaseResult r = Capture(conninfo, cache, units, streams);
     fill.events += r.events;
     fill.seconds += r.seconds;
+    fill.cpu_s += r.cpu_s;
     fill.ack_ms.insert(fill.ack_ms.end(), r.ack_ms.begin(), r.ack_ms.end());
     std::fprintf(stderr, "  pg b256 fill: %llu / %llu events\n",
                  static_cast<unsigned long long>(loaded + fill.events),
