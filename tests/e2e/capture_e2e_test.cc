@@ -365,7 +365,8 @@ TEST(CaptureE2ETest, SignedCaptureVerifyRevokeRestartAndAudit) {
       cli.Run({"capture", "--usci", kExporter, "--key", exporter_key, goji + "exporter.jsonl"},
               exporter_token);
   EXPECT_EQ(exporter.exit_code, 0) << exporter.out << exporter.err;
-  const uint64_t final_size = size_before_revoke + 8;
+  // Eight events, and the regulator's inspection, which is a signed credit record in the log.
+  const uint64_t final_size = size_before_revoke + 8 + 1;
   EXPECT_EQ(JsonUint(cli.WaitForCheckpoint(final_size, vkey), "tree_size"), final_size);
   // The last exported event verifies, and the log since the saved checkpoint is consistent.
   std::vector<std::string> exporter_lines =
