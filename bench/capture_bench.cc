@@ -92,6 +92,8 @@ Fixture StartServer() {
   config.set_data_dir(f.dir + "/data");
   config.set_grpc_listen("127.0.0.1:0");
   config.set_http_listen("127.0.0.1:0");
+  // Throughput on a trusted loopback, not the per-caller budgets (the proof loop is tokenless).
+  config.mutable_limits()->set_disable_rate_limits(true);
   origo::server::ApplyDefaults(&config);
   auto server = origo::server::Server::Start(config);
   if (!server.ok()) {

@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <iostream>
 
+#include "absl/status/statusor.h"
+#include "absl/strings/numbers.h"
 #include "absl/time/time.h"
 
 #include "clients/cli/cli.h"
@@ -14,7 +16,36 @@ struct TokenFlags {
   std::string role;
   std::string usci;
   std::string label;
+  std::string expires;
 };
+
+// "90d", "12h", "1h30m", "45s": days are added to absl's duration units because token lifetimes
+// are usually given in days. Must be positive.
+absl::StatusOr<uint64_t> ParseLifetime(const std::string& text) {
+  absl::Duration total = absl::ZeroDuration();
+  std::string rest = text;
+  if (const size_t d = rest.find('d'); d != std::string::npos) {
+    int64_t days = 0;
+    if (d == 0 || !absl::SimpleAtoi(rest.substr(0, d), &days) || days < 0) {
+      return absl::InvalidArgumentError("--expires: '" + text +
+                                        "' is not a duration like 90d, 12h or 1h30m");
+    }
+    total += absl::Hours(24 * days);
+    rest = rest.substr(d + 1);
+  }
+  if (!rest.empty()) {
+    absl::Duration part;
+    if (!absl::ParseDuration(rest, &part)) {
+      return absl::InvalidArgumentError("--expires: '" + text +
+                                        "' is not a duration like 90d, 12h or 1h30m");
+    }
+    total += part;
+  }
+  if (total < absl::Seconds(1)) {
+    return absl::InvalidArgumentError("--expires: must be at least one second; got '" + text + "'");
+  }
+  return static_cast<uint64_t>(absl::ToInt64Seconds(total));
+}
 
 int Create(const Globals& globals, const TokenFlags& flags) {
   origo::v1::CreateTokenRequest request;
@@ -23,6 +54,11 @@ int Create(const Globals& globals, const TokenFlags& flags) {
                                                : origo::v1::ROLE_REGULATOR);
   request.set_usci(flags.usci);
   request.set_label(flags.label);
+  if (!flags.expires.empty()) {
+    absl::StatusOr<uint64_t> seconds = ParseLifetime(flags.expires);
+    if (!seconds.ok()) return ReportError(globals, seconds.status(), "token create");
+    request.set_valid_for_seconds(*seconds);
+  }
   if (request.role() == origo::v1::ROLE_PRODUCER && flags.usci.empty()) {
     return ReportError(globals, absl::InvalidArgumentError("--usci: required for a producer token"),
                        "token create");
@@ -129,6 +165,8 @@ void AddTokenCommands(CLI::App& app, Globals& globals) {
       ->check(CLI::IsMember({"producer", "inspector", "regulator"}));
   create->add_option("--usci", flags->usci, "enterprise a producer token is bound to");
   create->add_option("--label", flags->label, "free text to recognise the token by");
+  create->add_option("--expires", flags->expires,
+                     "lifetime, e.g. 90d, 12h or 1h30m (default: until revoked)");
   create->callback([&globals, flags] { globals.exit_code = Create(globals, *flags); });
   CLI::App* list = token->add_subcommand(
       "list", "List tokens: id, role, enterprise, label, created, expiry, revoked (no secrets)");

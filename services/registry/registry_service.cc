@@ -6,6 +6,7 @@
 #include <string_view>
 #include <tuple>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "core/base/status_macros.h"
 #include "core/crypto/keys.h"
@@ -247,8 +248,20 @@ absl::Status RegistryServiceImpl::DoCreateToken(grpc::ServerContext& context,
     ORIGO_RETURN_IF_ERROR(ValidateUsciField("usci", request.usci()));
   }
   ORIGO_RETURN_IF_ERROR(ValidateText("label", request.label(), kMaxNameBytes, false));
-  ORIGO_ASSIGN_OR_RETURN(server::IssuedToken issued,
-                         authenticator_->CreateToken(role, request.usci(), request.label()));
+  // Bounded so that an expiry is a real date, not an overflow.
+  constexpr uint64_t kMaxValidForSeconds = 10ull * 366 * 24 * 3600;
+  if (request.valid_for_seconds() > kMaxValidForSeconds) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("valid_for_seconds: at most ", kMaxValidForSeconds, " (ten years); got ",
+                     request.valid_for_seconds()));
+  }
+  const absl::Time expires =
+      request.valid_for_seconds() == 0
+          ? absl::InfiniteFuture()
+          : absl::Now() + absl::Seconds(static_cast<int64_t>(request.valid_for_seconds()));
+  ORIGO_ASSIGN_OR_RETURN(
+      server::IssuedToken issued,
+      authenticator_->CreateToken(role, request.usci(), request.label(), expires));
   response->set_token(std::move(issued.token));
   response->set_token_id(std::move(issued.token_id));
   return absl::OkStatus();

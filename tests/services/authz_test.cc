@@ -429,6 +429,40 @@ TEST_F(AuthzTest, TokensAreListedWithoutSecretsAndRevokedTokensStopAtOnce) {
             grpc::StatusCode::OK);
 }
 
+TEST_F(AuthzTest, TokensWithALifetimeShowTheirExpiryAndUnboundedLifetimesAreRefused) {
+  Start();
+  origo::v1::CreateTokenRequest request;
+  request.set_role(origo::v1::ROLE_INSPECTOR);
+  request.set_label("field lab, one quarter");
+  request.set_valid_for_seconds(90 * 24 * 3600);
+  origo::v1::CreateTokenResponse created;
+  grpc::Status status = registry_->CreateToken(Context(regulator_).get(), request, &created);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  origo::v1::ListTokensResponse list;
+  ASSERT_TRUE(registry_->ListTokens(Context(regulator_).get(), {}, &list).ok());
+  bool found = false;
+  for (const auto& t : list.tokens()) {
+    if (t.token_id() != created.token_id()) continue;
+    found = true;
+    // The expiry is ninety days after creation (give or take the call's own duration).
+    EXPECT_NEAR(static_cast<double>(t.expires_unix_ms() - t.created_unix_ms()),
+                90.0 * 24 * 3600 * 1000, 5000.0);
+  }
+  EXPECT_TRUE(found);
+  // The token works now.
+  EXPECT_EQ(CallEmpty("/origo.v1.ProvenanceService/ListViolations", created.token()).error_code(),
+            grpc::StatusCode::OK);
+  // A lifetime past ten years is refused, naming the field; nothing is created.
+  request.set_valid_for_seconds(uint64_t{1} << 62);
+  status = registry_->CreateToken(Context(regulator_).get(), request, &created);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(status.error_message().find("valid_for_seconds"), std::string::npos)
+      << status.error_message();
+  origo::v1::ListTokensResponse after;
+  ASSERT_TRUE(registry_->ListTokens(Context(regulator_).get(), {}, &after).ok());
+  EXPECT_EQ(after.tokens_size(), list.tokens_size());
+}
+
 TEST_F(AuthzTest, OverBudgetCallsAreResourceExhaustedWithARetryHint) {
   Start([](origo::v1::Config* c) {
     c->mutable_limits()->set_ip_calls_per_second(0.5);
