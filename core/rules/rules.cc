@@ -895,7 +895,12 @@ void EffectsIndex::Add(const Effects& effects) {
 }
 
 absl::StatusOr<std::vector<LineageFact>> BatchState::Facts(std::string_view id) {
-  ORIGO_ASSIGN_OR_RETURN(auto out, base_->Facts(id));
+  auto cached = base_facts_.find(id);
+  if (cached == base_facts_.end()) {
+    ORIGO_ASSIGN_OR_RETURN(auto stored, base_->Facts(id));
+    cached = base_facts_.emplace(std::string(id), std::move(stored)).first;
+  }
+  std::vector<LineageFact> out = cached->second;
   ForEachIndex([&](const EffectsIndex& index) {
     if (auto it = index.facts.find(id); it != index.facts.end()) {
       out.insert(out.end(), it->second.begin(), it->second.end());
@@ -905,7 +910,12 @@ absl::StatusOr<std::vector<LineageFact>> BatchState::Facts(std::string_view id) 
 }
 
 absl::StatusOr<std::vector<Edge>> BatchState::Upstream(std::string_view id) {
-  ORIGO_ASSIGN_OR_RETURN(auto out, base_->Upstream(id));
+  auto cached = base_upstream_.find(id);
+  if (cached == base_upstream_.end()) {
+    ORIGO_ASSIGN_OR_RETURN(auto stored, base_->Upstream(id));
+    cached = base_upstream_.emplace(std::string(id), std::move(stored)).first;
+  }
+  std::vector<Edge> out = cached->second;
   ForEachIndex([&](const EffectsIndex& index) {
     if (auto it = index.upstream.find(id); it != index.upstream.end()) {
       out.insert(out.end(), it->second.begin(), it->second.end());

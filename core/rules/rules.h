@@ -187,6 +187,11 @@ class BatchState : public StateReader {
   StateReader* base_;
   std::vector<std::shared_ptr<const EffectsIndex>> overlays_;
   EffectsIndex own_;
+  // The base reader's answers, kept for the batch: it reads at one snapshot, so they cannot
+  // change, and a batch names the same lot, case or pallet in many events (256 events packing
+  // one lot would otherwise scan and decode its facts 256 times).
+  std::map<std::string, std::vector<origo::store::v1::LineageFact>, std::less<>> base_facts_;
+  std::map<std::string, std::vector<Edge>, std::less<>> base_upstream_;
   std::map<std::string, EnterpriseInfo, std::less<>> enterprises_;  // cache
 };
 
