@@ -163,8 +163,7 @@ class Evaluation {
   }
   absl::StatusOr<NodeState> State(const std::string& id) {
     if (auto it = cache_.find(id); it != cache_.end()) return it->second;
-    ORIGO_ASSIGN_OR_RETURN(auto facts, state_.Facts(id));
-    NodeState node = Fold(std::move(facts));
+    ORIGO_ASSIGN_OR_RETURN(NodeState node, state_.State(id));
     cache_[id] = node;
     return node;
   }
@@ -699,7 +698,9 @@ absl::StatusOr<Effects> Evaluation::Run() {
   return std::move(fx_);
 }
 
-bool FactBefore(const LineageFact& a, const LineageFact& b) {
+bool FactBefore(const LineageFact* a_ptr, const LineageFact* b_ptr) {
+  const LineageFact& a = *a_ptr;
+  const LineageFact& b = *b_ptr;
   if (a.event_time_ms() != b.event_time_ms()) return a.event_time_ms() < b.event_time_ms();
   bool ac = a.role() == origo::store::v1::FACT_CREATED;
   bool bc = b.role() == origo::store::v1::FACT_CREATED;
@@ -835,12 +836,22 @@ origo::v1::RuleSet WithDefaults(const origo::v1::RuleSet& given) {
   return set;
 }
 
-NodeState Fold(std::vector<LineageFact> facts) {
+NodeState Fold(std::vector<LineageFact> facts) { return FoldFacts(facts); }
+
+NodeState FoldFacts(const std::vector<LineageFact>& facts) {
+  std::vector<const LineageFact*> pointers;
+  pointers.reserve(facts.size());
+  for (const LineageFact& f : facts) pointers.push_back(&f);
+  return FoldFacts(std::move(pointers));
+}
+
+NodeState FoldFacts(std::vector<const LineageFact*> facts) {
   std::sort(facts.begin(), facts.end(), FactBefore);
   NodeState s;
   s.known = !facts.empty();
   bool created = false;
-  for (const LineageFact& f : facts) {
+  for (const LineageFact* fact : facts) {
+    const LineageFact& f = *fact;
     if (s.creator.empty() || (!created && f.role() == origo::store::v1::FACT_CREATED)) {
       s.creator = f.signer();
       s.created_ms = f.event_time_ms();
@@ -894,19 +905,39 @@ void EffectsIndex::Add(const Effects& effects) {
   for (const auto& h : effects.harvests) harvest[{h.base, h.year}] += h.record.quantity();
 }
 
-absl::StatusOr<std::vector<LineageFact>> BatchState::Facts(std::string_view id) {
+absl::StatusOr<NodeState> StateReader::State(std::string_view id) {
+  ORIGO_ASSIGN_OR_RETURN(auto facts, Facts(id));
+  return Fold(std::move(facts));
+}
+
+absl::StatusOr<std::vector<const LineageFact*>> BatchState::FactPointers(std::string_view id) {
   auto cached = base_facts_.find(id);
   if (cached == base_facts_.end()) {
     ORIGO_ASSIGN_OR_RETURN(auto stored, base_->Facts(id));
     cached = base_facts_.emplace(std::string(id), std::move(stored)).first;
   }
-  std::vector<LineageFact> out = cached->second;
+  std::vector<const LineageFact*> out;
+  out.reserve(cached->second.size());
+  for (const LineageFact& f : cached->second) out.push_back(&f);
   ForEachIndex([&](const EffectsIndex& index) {
     if (auto it = index.facts.find(id); it != index.facts.end()) {
-      out.insert(out.end(), it->second.begin(), it->second.end());
+      for (const LineageFact& f : it->second) out.push_back(&f);
     }
   });
   return out;
+}
+
+absl::StatusOr<std::vector<LineageFact>> BatchState::Facts(std::string_view id) {
+  ORIGO_ASSIGN_OR_RETURN(auto pointers, FactPointers(id));
+  std::vector<LineageFact> out;
+  out.reserve(pointers.size());
+  for (const LineageFact* f : pointers) out.push_back(*f);
+  return out;
+}
+
+absl::StatusOr<NodeState> BatchState::State(std::string_view id) {
+  ORIGO_ASSIGN_OR_RETURN(auto pointers, FactPointers(id));
+  return FoldFacts(std::move(pointers));
 }
 
 absl::StatusOr<std::vector<Edge>> BatchState::Upstream(std::string_view id) {

@@ -146,7 +146,7 @@ class Reader {
     std::sort(facts.begin(), facts.end(), [](const LineageFact& a, const LineageFact& b) {
       return a.event_time_ms() < b.event_time_ms();
     });
-    rules::NodeState s = rules::Fold(facts);
+    rules::NodeState s = rules::FoldFacts(facts);
     origo::v1::LotView v;
     v.set_id(id);
     v.set_kind(KindOf(link));
