@@ -133,6 +133,9 @@ class Evaluation {
         violation_(violation) {
     fx_.event_id = std::string(raw_id);
     t_ = parsed.event_time_unix_ms;
+    // Canonical once: every fact the event adds carries them (a packing run adds dozens).
+    if (!ev_.read_point().id().empty()) read_point_ = Canon(ev_.read_point().id());
+    if (!ev_.biz_location().id().empty()) biz_location_ = Canon(ev_.biz_location().id());
     for (const auto& s : ev_.source_list()) {
       if (s.type() == "owning_party" && !UsciOf(s.source()).empty())
         src_owner_ = UsciOf(s.source());
@@ -185,8 +188,8 @@ class Evaluation {
     f.set_signer(std::string(signer_));
     f.set_biz_step(ev_.biz_step());
     f.set_disposition(ev_.disposition());
-    f.set_read_point(ev_.read_point().id().empty() ? "" : Canon(ev_.read_point().id()));
-    f.set_biz_location(ev_.biz_location().id().empty() ? "" : Canon(ev_.biz_location().id()));
+    f.set_read_point(read_point_);
+    f.set_biz_location(biz_location_);
     for (const auto& c : ev_.certification_info()) f.add_certificates(c);
     f.set_rules_version(set_.version());
     f.set_event_type(ev_.type());
@@ -219,6 +222,7 @@ class Evaluation {
   Effects fx_;
   int64_t t_ = 0;
   std::string src_owner_, dst_owner_;
+  std::string read_point_, biz_location_;  // canonical, "" when absent
   std::map<std::string, std::string> ilmd_;
   std::map<std::string, NodeState> cache_;
 };
