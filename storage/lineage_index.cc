@@ -45,11 +45,24 @@ std::string RawId(std::string_view hex) {
   return raw.ok() ? *raw : std::string(hex);
 }
 
-// Calls `fn(key, value)` for every entry of `cf` under `prefix`, up to `limit` entries.
+// The first key after every key that starts with `prefix` ("" when there is none).
+std::string PrefixEnd(std::string prefix) {
+  while (!prefix.empty() && static_cast<uint8_t>(prefix.back()) == 0xff) prefix.pop_back();
+  if (!prefix.empty()) prefix.back() = static_cast<char>(static_cast<uint8_t>(prefix.back()) + 1);
+  return prefix;
+}
+
+// Calls `fn(key, value)` for every entry of `cf` under `prefix`, up to `limit` entries. The
+// iterator is bounded at the prefix's end: without the bound, the seek and the last Next walk on
+// into the following keys (and every hidden version of them) to find where the prefix stops.
 template <typename Fn>
-absl::Status Scan(const ReadView& view, ColumnFamily cf, const std::string& prefix, size_t limit,
-                  Fn fn) {
-  auto it = view.NewIterator(cf);
+absl::Status Scan(const Store& store, const ReadView& view, ColumnFamily cf,
+                  const std::string& prefix, size_t limit, Fn fn) {
+  const std::string end = PrefixEnd(prefix);
+  const rocksdb::Slice end_slice(end);
+  rocksdb::ReadOptions options = view.options();
+  if (!end.empty()) options.iterate_upper_bound = &end_slice;
+  std::unique_ptr<rocksdb::Iterator> it(store.db()->NewIterator(options, store.Family(cf)));
   size_t n = 0;
   for (it->Seek(prefix); it->Valid() && n < limit; it->Next(), ++n) {
     std::string_view key = it->key().ToStringView();
@@ -59,13 +72,13 @@ absl::Status Scan(const ReadView& view, ColumnFamily cf, const std::string& pref
   return FromRocks(it->status(), "scan " + std::string(ColumnFamilyName(cf)));
 }
 
-absl::StatusOr<std::vector<rules::Edge>> ScanEdges(const ReadView& view, ColumnFamily cf,
-                                                   std::string_view id, bool upstream,
-                                                   size_t limit) {
+absl::StatusOr<std::vector<rules::Edge>> ScanEdges(const Store& store, const ReadView& view,
+                                                   ColumnFamily cf, std::string_view id,
+                                                   bool upstream, size_t limit) {
   std::vector<rules::Edge> out;
   std::string prefix;
   PutString(&prefix, id);
-  ORIGO_RETURN_IF_ERROR(Scan(view, cf, prefix, limit,
+  ORIGO_RETURN_IF_ERROR(Scan(store, view, cf, prefix, limit,
                              [&](std::string_view rest, std::string_view value) -> absl::Status {
                                KeyReader reader(rest);
                                std::string_view other;
@@ -154,7 +167,8 @@ std::unique_ptr<rules::StateReader> LineageIndex::Reader(const ReadView* view) c
 absl::StatusOr<std::vector<LineageFact>> LineageIndex::Facts(std::string_view id,
                                                              const ReadView& view) const {
   std::vector<LineageFact> out;
-  ORIGO_RETURN_IF_ERROR(Scan(view, ColumnFamily::kProvenance, Tagged(kFactTag, id), SIZE_MAX,
+  ORIGO_RETURN_IF_ERROR(Scan(*store_, view, ColumnFamily::kProvenance, Tagged(kFactTag, id),
+                             SIZE_MAX,
                              [&](std::string_view, std::string_view value) -> absl::Status {
                                LineageFact fact;
                                ORIGO_RETURN_IF_ERROR(DecodeValue(value, &fact, "lineage fact"));
@@ -167,20 +181,20 @@ absl::StatusOr<std::vector<LineageFact>> LineageIndex::Facts(std::string_view id
 absl::StatusOr<std::vector<rules::Edge>> LineageIndex::Upstream(std::string_view id,
                                                                 const ReadView& view,
                                                                 size_t limit) const {
-  return ScanEdges(view, ColumnFamily::kLineageBackward, id, true, limit);
+  return ScanEdges(*store_, view, ColumnFamily::kLineageBackward, id, true, limit);
 }
 
 absl::StatusOr<std::vector<rules::Edge>> LineageIndex::Downstream(std::string_view id,
                                                                   const ReadView& view,
                                                                   size_t limit) const {
-  return ScanEdges(view, ColumnFamily::kLineageForward, id, false, limit);
+  return ScanEdges(*store_, view, ColumnFamily::kLineageForward, id, false, limit);
 }
 
 absl::StatusOr<std::vector<origo::store::v1::StoredInspection>> LineageIndex::Inspections(
     std::string_view id, const ReadView& view) const {
   std::vector<origo::store::v1::StoredInspection> out;
-  ORIGO_RETURN_IF_ERROR(Scan(view, ColumnFamily::kProvenance, Tagged(kInspectionTag, id), SIZE_MAX,
-                             [&](std::string_view, std::string_view value) {
+  ORIGO_RETURN_IF_ERROR(Scan(*store_, view, ColumnFamily::kProvenance, Tagged(kInspectionTag, id),
+                             SIZE_MAX, [&](std::string_view, std::string_view value) {
                                origo::store::v1::StoredInspection i;
                                absl::Status s = DecodeValue(value, &i, "inspection");
                                if (s.ok()) out.push_back(std::move(i));
@@ -244,8 +258,8 @@ absl::StatusOr<credit::TraceabilityFact> LineageIndex::Traceability(std::string_
 absl::StatusOr<double> LineageIndex::BaseHarvest(std::string_view base, int year,
                                                  const ReadView& view) const {
   double total = 0;
-  ORIGO_RETURN_IF_ERROR(Scan(view, ColumnFamily::kProvenance, HarvestPrefix(base, year), SIZE_MAX,
-                             [&](std::string_view, std::string_view value) {
+  ORIGO_RETURN_IF_ERROR(Scan(*store_, view, ColumnFamily::kProvenance, HarvestPrefix(base, year),
+                             SIZE_MAX, [&](std::string_view, std::string_view value) {
                                origo::store::v1::HarvestRecord h;
                                absl::Status s = DecodeValue(value, &h, "harvest record");
                                total += h.quantity();

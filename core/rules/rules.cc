@@ -133,6 +133,9 @@ class Evaluation {
         violation_(violation) {
     fx_.event_id = std::string(raw_id);
     t_ = parsed.event_time_unix_ms;
+    // Canonical once: every fact the event adds carries them (a packing run adds dozens).
+    if (!ev_.read_point().id().empty()) read_point_ = Canon(ev_.read_point().id());
+    if (!ev_.biz_location().id().empty()) biz_location_ = Canon(ev_.biz_location().id());
     for (const auto& s : ev_.source_list()) {
       if (s.type() == "owning_party" && !UsciOf(s.source()).empty())
         src_owner_ = UsciOf(s.source());
@@ -163,8 +166,7 @@ class Evaluation {
   }
   absl::StatusOr<NodeState> State(const std::string& id) {
     if (auto it = cache_.find(id); it != cache_.end()) return it->second;
-    ORIGO_ASSIGN_OR_RETURN(auto facts, state_.Facts(id));
-    NodeState node = Fold(std::move(facts));
+    ORIGO_ASSIGN_OR_RETURN(NodeState node, state_.State(id));
     cache_[id] = node;
     return node;
   }
@@ -186,8 +188,8 @@ class Evaluation {
     f.set_signer(std::string(signer_));
     f.set_biz_step(ev_.biz_step());
     f.set_disposition(ev_.disposition());
-    f.set_read_point(ev_.read_point().id().empty() ? "" : Canon(ev_.read_point().id()));
-    f.set_biz_location(ev_.biz_location().id().empty() ? "" : Canon(ev_.biz_location().id()));
+    f.set_read_point(read_point_);
+    f.set_biz_location(biz_location_);
     for (const auto& c : ev_.certification_info()) f.add_certificates(c);
     f.set_rules_version(set_.version());
     f.set_event_type(ev_.type());
@@ -220,6 +222,7 @@ class Evaluation {
   Effects fx_;
   int64_t t_ = 0;
   std::string src_owner_, dst_owner_;
+  std::string read_point_, biz_location_;  // canonical, "" when absent
   std::map<std::string, std::string> ilmd_;
   std::map<std::string, NodeState> cache_;
 };
@@ -699,7 +702,9 @@ absl::StatusOr<Effects> Evaluation::Run() {
   return std::move(fx_);
 }
 
-bool FactBefore(const LineageFact& a, const LineageFact& b) {
+bool FactBefore(const LineageFact* a_ptr, const LineageFact* b_ptr) {
+  const LineageFact& a = *a_ptr;
+  const LineageFact& b = *b_ptr;
   if (a.event_time_ms() != b.event_time_ms()) return a.event_time_ms() < b.event_time_ms();
   bool ac = a.role() == origo::store::v1::FACT_CREATED;
   bool bc = b.role() == origo::store::v1::FACT_CREATED;
@@ -835,12 +840,22 @@ origo::v1::RuleSet WithDefaults(const origo::v1::RuleSet& given) {
   return set;
 }
 
-NodeState Fold(std::vector<LineageFact> facts) {
+NodeState Fold(std::vector<LineageFact> facts) { return FoldFacts(facts); }
+
+NodeState FoldFacts(const std::vector<LineageFact>& facts) {
+  std::vector<const LineageFact*> pointers;
+  pointers.reserve(facts.size());
+  for (const LineageFact& f : facts) pointers.push_back(&f);
+  return FoldFacts(std::move(pointers));
+}
+
+NodeState FoldFacts(std::vector<const LineageFact*> facts) {
   std::sort(facts.begin(), facts.end(), FactBefore);
   NodeState s;
   s.known = !facts.empty();
   bool created = false;
-  for (const LineageFact& f : facts) {
+  for (const LineageFact* fact : facts) {
+    const LineageFact& f = *fact;
     if (s.creator.empty() || (!created && f.role() == origo::store::v1::FACT_CREATED)) {
       s.creator = f.signer();
       s.created_ms = f.event_time_ms();
@@ -894,18 +909,48 @@ void EffectsIndex::Add(const Effects& effects) {
   for (const auto& h : effects.harvests) harvest[{h.base, h.year}] += h.record.quantity();
 }
 
-absl::StatusOr<std::vector<LineageFact>> BatchState::Facts(std::string_view id) {
-  ORIGO_ASSIGN_OR_RETURN(auto out, base_->Facts(id));
+absl::StatusOr<NodeState> StateReader::State(std::string_view id) {
+  ORIGO_ASSIGN_OR_RETURN(auto facts, Facts(id));
+  return Fold(std::move(facts));
+}
+
+absl::StatusOr<std::vector<const LineageFact*>> BatchState::FactPointers(std::string_view id) {
+  auto cached = base_facts_.find(id);
+  if (cached == base_facts_.end()) {
+    ORIGO_ASSIGN_OR_RETURN(auto stored, base_->Facts(id));
+    cached = base_facts_.emplace(std::string(id), std::move(stored)).first;
+  }
+  std::vector<const LineageFact*> out;
+  out.reserve(cached->second.size());
+  for (const LineageFact& f : cached->second) out.push_back(&f);
   ForEachIndex([&](const EffectsIndex& index) {
     if (auto it = index.facts.find(id); it != index.facts.end()) {
-      out.insert(out.end(), it->second.begin(), it->second.end());
+      for (const LineageFact& f : it->second) out.push_back(&f);
     }
   });
   return out;
 }
 
+absl::StatusOr<std::vector<LineageFact>> BatchState::Facts(std::string_view id) {
+  ORIGO_ASSIGN_OR_RETURN(auto pointers, FactPointers(id));
+  std::vector<LineageFact> out;
+  out.reserve(pointers.size());
+  for (const LineageFact* f : pointers) out.push_back(*f);
+  return out;
+}
+
+absl::StatusOr<NodeState> BatchState::State(std::string_view id) {
+  ORIGO_ASSIGN_OR_RETURN(auto pointers, FactPointers(id));
+  return FoldFacts(std::move(pointers));
+}
+
 absl::StatusOr<std::vector<Edge>> BatchState::Upstream(std::string_view id) {
-  ORIGO_ASSIGN_OR_RETURN(auto out, base_->Upstream(id));
+  auto cached = base_upstream_.find(id);
+  if (cached == base_upstream_.end()) {
+    ORIGO_ASSIGN_OR_RETURN(auto stored, base_->Upstream(id));
+    cached = base_upstream_.emplace(std::string(id), std::move(stored)).first;
+  }
+  std::vector<Edge> out = cached->second;
   ForEachIndex([&](const EffectsIndex& index) {
     if (auto it = index.upstream.find(id); it != index.upstream.end()) {
       out.insert(out.end(), it->second.begin(), it->second.end());

@@ -119,6 +119,9 @@ struct NodeState {
 
 // Folds facts (any order) into a NodeState.
 NodeState Fold(std::vector<origo::store::v1::LineageFact> facts);
+// The same, over facts the caller keeps (none is copied; the pointers are reordered).
+NodeState FoldFacts(std::vector<const origo::store::v1::LineageFact*> facts);
+NodeState FoldFacts(const std::vector<origo::store::v1::LineageFact>& facts);
 
 // Read access to what the log knows. Implementations read at one snapshot.
 // Not required to be thread-safe: one reader serves one request.
@@ -126,6 +129,8 @@ class StateReader {
  public:
   virtual ~StateReader() = default;
   virtual absl::StatusOr<std::vector<origo::store::v1::LineageFact>> Facts(std::string_view id) = 0;
+  // Fold(Facts(id)); readers that keep facts override it to fold them without copies.
+  virtual absl::StatusOr<NodeState> State(std::string_view id);
   // Edges whose downstream end is `id`.
   virtual absl::StatusOr<std::vector<Edge>> Upstream(std::string_view id) = 0;
   virtual absl::StatusOr<std::vector<origo::store::v1::StoredInspection>> Inspections(
@@ -171,6 +176,7 @@ class BatchState : public StateReader {
   EffectsIndex ReleaseOwn() { return std::exchange(own_, EffectsIndex()); }
 
   absl::StatusOr<std::vector<origo::store::v1::LineageFact>> Facts(std::string_view id) override;
+  absl::StatusOr<NodeState> State(std::string_view id) override;
   absl::StatusOr<std::vector<Edge>> Upstream(std::string_view id) override;
   absl::StatusOr<std::vector<origo::store::v1::StoredInspection>> Inspections(
       std::string_view id) override;
@@ -178,6 +184,9 @@ class BatchState : public StateReader {
   absl::StatusOr<EnterpriseInfo> Enterprise(std::string_view usci) override;
 
  private:
+  // The stored facts of `id` (read once per batch), then every overlay's and this batch's own.
+  absl::StatusOr<std::vector<const origo::store::v1::LineageFact*>> FactPointers(
+      std::string_view id);
   template <typename Fn>
   void ForEachIndex(Fn fn) const {
     for (const auto& overlay : overlays_) fn(*overlay);
@@ -187,6 +196,11 @@ class BatchState : public StateReader {
   StateReader* base_;
   std::vector<std::shared_ptr<const EffectsIndex>> overlays_;
   EffectsIndex own_;
+  // The base reader's answers, kept for the batch: it reads at one snapshot, so they cannot
+  // change, and a batch names the same lot, case or pallet in many events (256 events packing
+  // one lot would otherwise scan and decode its facts 256 times).
+  std::map<std::string, std::vector<origo::store::v1::LineageFact>, std::less<>> base_facts_;
+  std::map<std::string, std::vector<Edge>, std::less<>> base_upstream_;
   std::map<std::string, EnterpriseInfo, std::less<>> enterprises_;  // cache
 };
 

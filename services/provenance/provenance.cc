@@ -146,7 +146,7 @@ class Reader {
     std::sort(facts.begin(), facts.end(), [](const LineageFact& a, const LineageFact& b) {
       return a.event_time_ms() < b.event_time_ms();
     });
-    rules::NodeState s = rules::Fold(facts);
+    rules::NodeState s = rules::FoldFacts(facts);
     origo::v1::LotView v;
     v.set_id(id);
     v.set_kind(KindOf(link));
@@ -284,8 +284,24 @@ Provenance::Provenance(storage::LineageIndex* lineage, storage::EventLog* log,
       rules_(rules),
       clock_(clock ? std::move(clock) : Clock(SystemNowMs)) {}
 
-absl::Status Provenance::AddStatus(const storage::ReadView& view_at,
-                                   origo::v1::LotView* view) const {
+// What the status walks read, by identifier: the folded facts and the upstream ends.
+struct Provenance::StatusMemo {
+  std::map<std::string, rules::NodeState, std::less<>> states;
+  std::map<std::string, std::vector<std::string>, std::less<>> upstream;
+};
+
+absl::Status Provenance::AddStatus(const storage::ReadView& view_at, origo::v1::LotView* view,
+                                   StatusMemo* memo) const {
+  StatusMemo local;
+  if (memo == nullptr) memo = &local;
+  auto state = [&](const std::string& id) -> absl::StatusOr<const rules::NodeState*> {
+    auto it = memo->states.find(id);
+    if (it == memo->states.end()) {
+      ORIGO_ASSIGN_OR_RETURN(auto facts, lineage_->Facts(id, view_at));
+      it = memo->states.emplace(id, rules::FoldFacts(facts)).first;
+    }
+    return &it->second;
+  };
   // Breadth-first upstream: a recall of the lot reaches its bottles, of an ingredient the blend.
   std::set<std::string> seen{view->id()};
   std::deque<std::string> queue;
@@ -294,16 +310,23 @@ absl::Status Provenance::AddStatus(const storage::ReadView& view_at,
   };
   if (!view->lot().empty()) visit(view->lot());
   auto up = [&](const std::string& id) -> absl::Status {
-    ORIGO_ASSIGN_OR_RETURN(auto edges, lineage_->Upstream(id, view_at, kStatusNodes));
-    for (const rules::Edge& e : edges) visit(e.from);
+    auto it = memo->upstream.find(id);
+    if (it == memo->upstream.end()) {
+      ORIGO_ASSIGN_OR_RETURN(auto edges, lineage_->Upstream(id, view_at, kStatusNodes));
+      std::vector<std::string> from;
+      from.reserve(edges.size());
+      for (rules::Edge& e : edges) from.push_back(std::move(e.from));
+      it = memo->upstream.emplace(id, std::move(from)).first;
+    }
+    for (const std::string& from : it->second) visit(from);
     return absl::OkStatus();
   };
   ORIGO_RETURN_IF_ERROR(up(view->id()));
   // What holds it counts too: a carton on a held pallet is held.
   std::string container = view->container();
   for (int depth = 0; depth < 8 && !container.empty(); ++depth) {
-    ORIGO_ASSIGN_OR_RETURN(auto facts, lineage_->Facts(container, view_at));
-    rules::NodeState s = rules::Fold(std::move(facts));
+    ORIGO_ASSIGN_OR_RETURN(const rules::NodeState* found, state(container));
+    const rules::NodeState& s = *found;
     if (s.recalled && !view->recalled()) {
       view->set_recalled(true);
       view->set_recall_source(container);
@@ -319,8 +342,8 @@ absl::Status Provenance::AddStatus(const storage::ReadView& view_at,
   while (!queue.empty() && !(view->recalled() && view->held())) {
     std::string id = queue.front();
     queue.pop_front();
-    ORIGO_ASSIGN_OR_RETURN(auto facts, lineage_->Facts(id, view_at));
-    rules::NodeState s = rules::Fold(std::move(facts));
+    ORIGO_ASSIGN_OR_RETURN(const rules::NodeState* found, state(id));
+    const rules::NodeState& s = *found;
     if (s.recalled && !view->recalled()) {
       view->set_recalled(true);
       view->set_recall_source(id);
@@ -360,13 +383,14 @@ absl::StatusOr<origo::v1::GetItemResponse> Provenance::GetItem(std::string_view 
   Reader reader(lineage_);
   origo::v1::GetItemResponse response;
   ORIGO_ASSIGN_OR_RETURN(*response.mutable_item(), reader.View(link));
-  ORIGO_RETURN_IF_ERROR(AddStatus(reader.view(), response.mutable_item()));
+  StatusMemo memo;
+  ORIGO_RETURN_IF_ERROR(AddStatus(reader.view(), response.mutable_item(), &memo));
   if (!response.item().lot().empty()) {
     auto lot = gs1::ParseDigitalLink(response.item().lot());
     if (lot.ok()) {
       auto view = reader.View(*lot);
       if (view.ok()) {
-        ORIGO_RETURN_IF_ERROR(AddStatus(reader.view(), &*view));
+        ORIGO_RETURN_IF_ERROR(AddStatus(reader.view(), &*view, &memo));
         *response.mutable_lot() = *std::move(view);
       }
     }
@@ -646,13 +670,14 @@ absl::StatusOr<origo::v1::ResolveResponse> Provenance::Resolve(
   origo::v1::ResolveResponse response;
   response.set_canonical_path(link->CanonicalPath());
   ORIGO_ASSIGN_OR_RETURN(*response.mutable_view(), reader.View(*link));
-  ORIGO_RETURN_IF_ERROR(AddStatus(reader.view(), response.mutable_view()));
+  StatusMemo memo;
+  ORIGO_RETURN_IF_ERROR(AddStatus(reader.view(), response.mutable_view(), &memo));
   if (!response.view().lot().empty()) {
     auto lot = gs1::ParseDigitalLink(response.view().lot());
     if (lot.ok()) {
       auto view = reader.View(*lot);
       if (view.ok()) {
-        ORIGO_RETURN_IF_ERROR(AddStatus(reader.view(), &*view));
+        ORIGO_RETURN_IF_ERROR(AddStatus(reader.view(), &*view, &memo));
         *response.mutable_lot() = *std::move(view);
       }
     }

@@ -16,6 +16,7 @@ namespace {
 class MemoryState : public StateReader {
  public:
   absl::StatusOr<std::vector<origo::store::v1::LineageFact>> Facts(std::string_view id) override {
+    ++reads[std::string(id)];
     auto it = facts.find(std::string(id));
     return it == facts.end() ? std::vector<origo::store::v1::LineageFact>{} : it->second;
   }
@@ -29,6 +30,7 @@ class MemoryState : public StateReader {
   absl::StatusOr<double> BaseHarvest(std::string_view, int) override { return 0.0; }
   absl::StatusOr<EnterpriseInfo> Enterprise(std::string_view) override { return EnterpriseInfo{}; }
   std::map<std::string, std::vector<origo::store::v1::LineageFact>> facts;
+  std::map<std::string, int> reads;  // Facts calls per identifier
 };
 
 epcis::ParsedEvent Parse(const std::string& json) {
@@ -170,6 +172,37 @@ TEST(RulesTest, PendingEffectsOfAnEarlierBatchAreSeenUntilReleased) {
   first.reset();
   EXPECT_EQ(pending.size(), 0u);
   EXPECT_TRUE(judge_second().ok());  // nothing pending and nothing stored: the lot is whole
+}
+
+// Events of one batch see the earlier ones on top of the stored facts, which are read from the
+// store once per identifier however many events name it.
+TEST(RulesTest, ABatchSeesItsEarlierEventsAndReadsEachIdentifierOnce) {
+  auto engine = Engine::Create({}).value();
+  MemoryState stored;
+  origo::store::v1::LineageFact created;
+  created.set_role(origo::store::v1::FACT_CREATED);
+  created.set_signer("91640521MA76GJ0Q1B");
+  created.set_owner("91640521MA76GJ0Q1B");
+  created.set_quantity(1000);
+  created.set_uom("KGM");
+  created.set_event_time_ms(1);
+  const std::string lot = "/01/06971234000101/10/A";
+  stored.facts[lot] = {created};
+  BatchState state(&stored);
+  std::optional<Violation> violation;
+  auto first = engine->Evaluate(Parse(Drying("2026-03-01T08:00:00+08:00", 240)),
+                                std::string(32, 'a'), "91640521MA76GJ0Q1B", state, &violation);
+  ASSERT_TRUE(first.ok()) << first.status();
+  state.Apply(*first);
+  NodeState after = state.State(lot).value();
+  EXPECT_EQ(after.produced, 1000);
+  EXPECT_EQ(after.consumed, 1000);
+  EXPECT_EQ(state.Facts(lot).value().size(), 2u);
+  auto second = engine->Evaluate(Parse(Drying("2026-03-02T08:00:00+08:00", 240)),
+                                 std::string(32, 'b'), "91640521MA76GJ0Q1B", state, &violation);
+  EXPECT_EQ(second.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(second.status().message().find("only 0 remain"), std::string::npos) << second.status();
+  EXPECT_EQ(stored.reads[lot], 1);
 }
 
 TEST(RulesTest, RecallIsStickyAndAHoldLastsUntilAnotherDisposition) {
