@@ -270,8 +270,8 @@ CaptureResult RunCapture(Fixture& f, int batch_size, int streams, uint64_t total
   const double cpu = ProcessCpuSeconds() - cpu_start;
   std::vector<double> all;
   for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
-  CaptureResult r{batch_size, streams, stored.load(), seconds, 0, 0, cpu, client_cpu,
-                  LoadAverage()};
+  CaptureResult r{batch_size, streams, stored.load(), seconds,      0,
+                  0,          cpu,     client_cpu,    LoadAverage()};
   r.p50_ms = Percentile(all, 0.50);
   r.p99_ms = Percentile(all, 0.99);
   return r;
@@ -412,8 +412,7 @@ int main(int argc, char** argv) {
         "inclusion proof at %llu leaves: p50 %.3f ms, p99 %.3f ms (%d samples, %d failed; gRPC "
         "round trip included); server side alone p50 %.3f ms, p99 %.3f ms; load %.2f\n",
         static_cast<unsigned long long>(proofs.tree_size), proofs.p50_ms, proofs.p99_ms,
-        proofs.samples, proofs.failures, proofs.server_p50_ms, proofs.server_p99_ms,
-        LoadAverage());
+        proofs.samples, proofs.failures, proofs.server_p50_ms, proofs.server_p99_ms, LoadAverage());
   }
   auto stats = f.server->store()->Stats();
   if (proofs.tree_size == 0) proofs.tree_size = g_acked_ids.size();
@@ -431,15 +430,16 @@ int main(int argc, char** argv) {
   char host[256] = {0};
   gethostname(host, sizeof(host) - 1);
   json << "{\"machine\":{\"host\":\"" << host
-       << "\",\"cpus\":" << std::thread::hardware_concurrency() << "},\"window\":" << window << ",\"capture\":[";
+       << "\",\"cpus\":" << std::thread::hardware_concurrency() << "},\"window\":" << window
+       << ",\"capture\":[";
   for (size_t i = 0; i < results.size(); ++i) {
     const auto& r = results[i];
     json << (i ? "," : "") << "{\"batch_size\":" << r.batch_size << ",\"streams\":" << r.streams
          << ",\"events\":" << r.events << ",\"events_per_second\":" << r.EventsPerSecond()
          << ",\"ack_p50_ms\":" << r.p50_ms << ",\"ack_p99_ms\":" << r.p99_ms
          << ",\"cpu_us_per_event\":" << r.CpuMicrosPerEvent()
-         << ",\"server_cpu_us_per_event\":" << r.ServerCpuMicrosPerEvent() << ",\"load1\":" << r.load1
-         << "}";
+         << ",\"server_cpu_us_per_event\":" << r.ServerCpuMicrosPerEvent()
+         << ",\"load1\":" << r.load1 << "}";
   }
   json << "],\"inclusion_proof\":{\"tree_size\":" << proofs.tree_size
        << ",\"p50_ms\":" << proofs.p50_ms << ",\"p99_ms\":" << proofs.p99_ms

@@ -25,9 +25,9 @@ std::string HashBytes(const merkle::Hash& h) {
 // served from memory.
 template <typename Fn>
 auto WithPrefetchedNodes(
-    Fn fn, absl::FunctionRef<absl::Status(const std::vector<merkle::NodeId>&,
-                                          std::vector<merkle::Hash>*)>
-               fetch) -> decltype(fn(std::declval<merkle::NodeReader>())) {
+    Fn fn,
+    absl::FunctionRef<absl::Status(const std::vector<merkle::NodeId>&, std::vector<merkle::Hash>*)>
+        fetch) -> decltype(fn(std::declval<merkle::NodeReader>())) {
   std::vector<merkle::NodeId> ids;
   auto record = [&ids](uint32_t level, uint64_t index) -> absl::StatusOr<merkle::Hash> {
     ids.push_back(merkle::NodeId{level, index});

@@ -411,8 +411,8 @@ RegistryStore::ListTokens() const {
     std::copy(it->key().data(), it->key().data() + hash.size(),
               reinterpret_cast<char*>(hash.data()));
     TokenRecord record;
-    ORIGO_RETURN_IF_ERROR(DecodeValue(
-        std::string_view(it->value().data(), it->value().size()), &record, "token record"));
+    ORIGO_RETURN_IF_ERROR(DecodeValue(std::string_view(it->value().data(), it->value().size()),
+                                      &record, "token record"));
     out.emplace_back(hash, std::move(record));
   }
   ORIGO_RETURN_IF_ERROR(FromRocks(it->status(), "scan tokens"));

@@ -6,7 +6,6 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/numbers.h"
 #include "absl/time/time.h"
-
 #include "clients/cli/cli.h"
 
 namespace origo::cli {
@@ -99,8 +98,7 @@ std::string RoleText(origo::v1::Role role) {
 // RFC 3339 in UTC; "never" for 0 (no expiry).
 std::string TimeText(int64_t unix_ms) {
   if (unix_ms == 0) return "never";
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromUnixMillis(unix_ms),
-                          absl::UTCTimeZone());
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromUnixMillis(unix_ms), absl::UTCTimeZone());
 }
 
 std::string TokenJson(const origo::v1::TokenInfo& t) {
@@ -175,8 +173,7 @@ void AddTokenCommands(CLI::App& app, Globals& globals) {
   CLI::App* revoke =
       token->add_subcommand("revoke", "Revoke a token by its id; it is refused from now on");
   revoke->add_option("id", *token_id, "token id, as `origo token list` shows it")->required();
-  revoke->callback(
-      [&globals, token_id] { globals.exit_code = Revoke(globals, *token_id); });
+  revoke->callback([&globals, token_id] { globals.exit_code = Revoke(globals, *token_id); });
 }
 
 }  // namespace origo::cli

@@ -18,7 +18,8 @@ constexpr char kCaptureStream[] = "/origo.v1.CaptureService/CaptureStream";
 grpc::Status CaptureServiceImpl::Capture(grpc::ServerContext* context,
                                          const origo::v1::CaptureRequest* request,
                                          origo::v1::CaptureResponse* response) {
-  auto principal = server::AuthorizeCall(*authenticator_, context, "/origo.v1.CaptureService/Capture");
+  auto principal =
+      server::AuthorizeCall(*authenticator_, context, "/origo.v1.CaptureService/Capture");
   if (!principal.ok()) return ToGrpc(principal.status());
   auto result = processor_->Capture(*principal, request->batch());
   if (!result.ok()) return ToGrpc(result.status());

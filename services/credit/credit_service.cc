@@ -90,7 +90,8 @@ grpc::Status CreditServiceImpl::DecideRepair(grpc::ServerContext* context,
 grpc::Status CreditServiceImpl::SubmitFeedback(grpc::ServerContext* context,
                                                const origo::v1::SubmitFeedbackRequest* request,
                                                origo::v1::SubmitFeedbackResponse* response) {
-  auto principal = server::AuthorizeCall(*authenticator_, context, kService + std::string("SubmitFeedback"), request);
+  auto principal = server::AuthorizeCall(*authenticator_, context,
+                                         kService + std::string("SubmitFeedback"), request);
   if (!principal.ok()) return ToGrpc(principal.status());
   auto feedback = processor_->SubmitFeedback(*principal, context->peer(), *request);
   if (!feedback.ok()) return ToGrpc(feedback.status());
@@ -101,7 +102,8 @@ grpc::Status CreditServiceImpl::SubmitFeedback(grpc::ServerContext* context,
 grpc::Status CreditServiceImpl::GetCreditProfile(grpc::ServerContext* context,
                                                  const origo::v1::GetCreditProfileRequest* request,
                                                  origo::v1::GetCreditProfileResponse* response) {
-  auto principal = server::AuthorizeCall(*authenticator_, context, kService + std::string("GetCreditProfile"), request);
+  auto principal = server::AuthorizeCall(*authenticator_, context,
+                                         kService + std::string("GetCreditProfile"), request);
   if (!principal.ok()) return ToGrpc(principal.status());
   auto profile = processor_->GetProfile(*principal, *request);
   if (!profile.ok()) return ToGrpc(profile.status());
@@ -112,7 +114,8 @@ grpc::Status CreditServiceImpl::GetCreditProfile(grpc::ServerContext* context,
 grpc::Status CreditServiceImpl::GetRating(grpc::ServerContext* context,
                                           const origo::v1::GetRatingRequest* request,
                                           origo::v1::GetRatingResponse* response) {
-  auto principal = server::AuthorizeCall(*authenticator_, context, kService + std::string("GetRating"), request);
+  auto principal =
+      server::AuthorizeCall(*authenticator_, context, kService + std::string("GetRating"), request);
   if (!principal.ok()) return ToGrpc(principal.status());
   auto rating = processor_->GetRating(*principal, *request);
   if (!rating.ok()) return ToGrpc(rating.status());
@@ -123,7 +126,8 @@ grpc::Status CreditServiceImpl::GetRating(grpc::ServerContext* context,
 grpc::Status CreditServiceImpl::ListBlacklist(grpc::ServerContext* context,
                                               const origo::v1::ListBlacklistRequest* request,
                                               origo::v1::ListBlacklistResponse* response) {
-  auto principal = server::AuthorizeCall(*authenticator_, context, kService + std::string("ListBlacklist"), request);
+  auto principal = server::AuthorizeCall(*authenticator_, context,
+                                         kService + std::string("ListBlacklist"), request);
   if (!principal.ok()) return ToGrpc(principal.status());
   auto entries = processor_->ListBlacklist(*principal, *request);
   if (!entries.ok()) return ToGrpc(entries.status());
@@ -134,7 +138,8 @@ grpc::Status CreditServiceImpl::ListBlacklist(grpc::ServerContext* context,
 grpc::Status CreditServiceImpl::QualityReport(grpc::ServerContext* context,
                                               const origo::v1::QualityReportRequest* request,
                                               origo::v1::QualityReportResponse* response) {
-  auto principal = server::AuthorizeCall(*authenticator_, context, kService + std::string("QualityReport"), request);
+  auto principal = server::AuthorizeCall(*authenticator_, context,
+                                         kService + std::string("QualityReport"), request);
   if (!principal.ok()) return ToGrpc(principal.status());
   auto report = processor_->QualityReport(*principal, *request);
   if (!report.ok()) return ToGrpc(report.status());

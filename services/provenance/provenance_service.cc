@@ -89,10 +89,9 @@ grpc::Status ProvenanceServiceImpl::RecordInspection(
 grpc::Status ProvenanceServiceImpl::ListViolations(grpc::ServerContext* context,
                                                    const origo::v1::ListViolationsRequest* request,
                                                    origo::v1::ListViolationsResponse* response) {
-  return Call(*authenticator_, *context, "ListViolations",
-              [&](const server::Principal&) {
-                return Assign(provenance_->ListViolations(request->limit()), response);
-              });
+  return Call(*authenticator_, *context, "ListViolations", [&](const server::Principal&) {
+    return Assign(provenance_->ListViolations(request->limit()), response);
+  });
 }
 
 }  // namespace origo::provenance

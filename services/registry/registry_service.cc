@@ -251,9 +251,9 @@ absl::Status RegistryServiceImpl::DoCreateToken(grpc::ServerContext& context,
   // Bounded so that an expiry is a real date, not an overflow.
   constexpr uint64_t kMaxValidForSeconds = 10ull * 366 * 24 * 3600;
   if (request.valid_for_seconds() > kMaxValidForSeconds) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("valid_for_seconds: at most ", kMaxValidForSeconds, " (ten years); got ",
-                     request.valid_for_seconds()));
+    return absl::InvalidArgumentError(absl::StrCat("valid_for_seconds: at most ",
+                                                   kMaxValidForSeconds, " (ten years); got ",
+                                                   request.valid_for_seconds()));
   }
   const absl::Time expires =
       request.valid_for_seconds() == 0

@@ -64,8 +64,7 @@ class RegistryServiceImpl final : public origo::v1::RegistryService::Service {
 
  private:
   // server::AuthorizeCall for "/origo.v1.RegistryService/<method>".
-  absl::StatusOr<server::Principal> Authorize(grpc::ServerContext& context,
-                                              std::string_view method,
+  absl::StatusOr<server::Principal> Authorize(grpc::ServerContext& context, std::string_view method,
                                               const google::protobuf::Message& request) const;
 
   absl::Status DoRegisterEnterprise(grpc::ServerContext& context,
@@ -76,11 +75,9 @@ class RegistryServiceImpl final : public origo::v1::RegistryService::Service {
                                origo::v1::GetEnterpriseResponse* response);
   absl::Status DoAddKey(grpc::ServerContext& context, const origo::v1::AddKeyRequest& request,
                         origo::v1::AddKeyResponse* response);
-  absl::Status DoRevokeKey(grpc::ServerContext& context,
-                           const origo::v1::RevokeKeyRequest& request,
+  absl::Status DoRevokeKey(grpc::ServerContext& context, const origo::v1::RevokeKeyRequest& request,
                            origo::v1::RevokeKeyResponse* response);
-  absl::Status DoListKeys(grpc::ServerContext& context,
-                          const origo::v1::ListKeysRequest& request,
+  absl::Status DoListKeys(grpc::ServerContext& context, const origo::v1::ListKeysRequest& request,
                           origo::v1::ListKeysResponse* response);
   absl::Status DoAddProductionBase(grpc::ServerContext& context,
                                    const origo::v1::AddProductionBaseRequest& request,

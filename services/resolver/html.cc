@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <map>
 
+#include "core/base/html_escape.h"
+
 namespace origo::resolver {
 namespace {
 
@@ -248,32 +250,7 @@ std::string GradeBadge(const std::string& grade) {
 
 }  // namespace
 
-std::string HtmlEscape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out.push_back(c);
-    }
-  }
-  return out;
-}
+std::string HtmlEscape(std::string_view text) { return origo::HtmlEscape(text); }
 
 std::string RenderProductPage(const ProductPage& page, const ProductPageContext& ctx) {
   const Lang lang = ctx.lang;

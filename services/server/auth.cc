@@ -300,7 +300,8 @@ absl::StatusOr<std::vector<TokenRecord>> Authenticator::ListTokens() const {
 
 absl::StatusOr<TokenRecord> Authenticator::RevokeTokenById(std::string_view token_id) {
   bool well_formed = token_id.size() == 2 * kTokenIdBytes;
-  for (char c : token_id) well_formed = well_formed && ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
+  for (char c : token_id)
+    well_formed = well_formed && ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
   if (!well_formed) {
     return absl::InvalidArgumentError("token_id: must be " + std::to_string(2 * kTokenIdBytes) +
                                       " lowercase hex characters (as `origo token list` shows)");

@@ -46,9 +46,9 @@ class CallWatchdog : public grpc::experimental::ServerInterceptorFactoryInterfac
   const std::chrono::milliseconds streaming_;
   mutable std::mutex mu_;
   std::condition_variable changed_;
-  bool stop_ = false;            // guarded by mu_
-  uint64_t next_ticket_ = 1;     // guarded by mu_
-  uint64_t cancelled_ = 0;       // guarded by mu_
+  bool stop_ = false;         // guarded by mu_
+  uint64_t next_ticket_ = 1;  // guarded by mu_
+  uint64_t cancelled_ = 0;    // guarded by mu_
   // (due, ticket) -> context; TryCancel is called with mu_ held so that Forget (which a call
   // makes before its context goes away) waits for a cancellation in progress.
   std::map<std::pair<Clock::time_point, uint64_t>, grpc::ServerContextBase*> due_;

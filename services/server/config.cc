@@ -2,9 +2,9 @@
 
 #include <cmath>
 #include <fstream>
-#include <utility>
 #include <sstream>
 #include <thread>
+#include <utility>
 
 #include "core/base/status_macros.h"
 #include "google/protobuf/util/json_util.h"
@@ -107,13 +107,13 @@ absl::Status ValidateConfig(const origo::v1::Config& config) {
     return absl::InvalidArgumentError("capture.max_batch_events: at most 100000");
   }
   const auto& limits = config.limits();
-  for (auto [name, value] : {std::pair<const char*, double>{"ip_calls_per_second",
-                                                             limits.ip_calls_per_second()},
-                             {"ip_burst", limits.ip_burst()},
-                             {"token_calls_per_second", limits.token_calls_per_second()},
-                             {"token_burst", limits.token_burst()},
-                             {"regulator_calls_per_second", limits.regulator_calls_per_second()},
-                             {"regulator_burst", limits.regulator_burst()}}) {
+  for (auto [name, value] :
+       {std::pair<const char*, double>{"ip_calls_per_second", limits.ip_calls_per_second()},
+        {"ip_burst", limits.ip_burst()},
+        {"token_calls_per_second", limits.token_calls_per_second()},
+        {"token_burst", limits.token_burst()},
+        {"regulator_calls_per_second", limits.regulator_calls_per_second()},
+        {"regulator_burst", limits.regulator_burst()}}) {
     if (!std::isfinite(value) || value < 0) {
       return absl::InvalidArgumentError("limits." + std::string(name) +
                                         ": must be a finite number >= 0 (0 = default)");

@@ -51,7 +51,8 @@ inline absl::StatusOr<Principal> AuthenticateCall(const Authenticator& authentic
 //   3. The authorization table decides (Authorize in authz.h; `request` for producer binding).
 // Returns the principal for the domain call.
 inline absl::StatusOr<Principal> AuthorizeCall(const Authenticator& authenticator,
-                                               grpc::ServerContext* context, std::string_view method,
+                                               grpc::ServerContext* context,
+                                               std::string_view method,
                                                const google::protobuf::Message* request = nullptr) {
   RateLimiter* limiter = authenticator.rate_limiter();
   auto refuse = [context](absl::Status status) {

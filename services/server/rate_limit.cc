@@ -46,15 +46,13 @@ absl::Status RateLimiter::Charge(const Principal& principal, std::string_view ad
     return Take("a:" + std::string(address), "client address " + std::string(address),
                 BudgetFor(Role::kPublic));
   }
-  return Take("t:" + principal.token_id, "token " + principal.token_id,
-              BudgetFor(principal.role));
+  return Take("t:" + principal.token_id, "token " + principal.token_id, BudgetFor(principal.role));
 }
 
 void RateLimiter::DropRefilled(absl::Time now) {
   for (auto it = buckets_.begin(); it != buckets_.end();) {
     const Bucket& b = it->second;
-    const double refilled =
-        b.tokens + absl::ToDoubleSeconds(now - b.updated) * b.budget.per_second;
+    const double refilled = b.tokens + absl::ToDoubleSeconds(now - b.updated) * b.budget.per_second;
     if (refilled >= b.budget.burst) {
       buckets_.erase(it++);
     } else {
@@ -85,8 +83,8 @@ absl::Status RateLimiter::Take(const std::string& key, std::string_view who, Bud
     if (it != buckets_.end()) {
       Bucket& b = it->second;
       if (now > b.updated) {
-        b.tokens = std::min(b.budget.burst,
-                            b.tokens + absl::ToDoubleSeconds(now - b.updated) * b.budget.per_second);
+        b.tokens = std::min(b.budget.burst, b.tokens + absl::ToDoubleSeconds(now - b.updated) *
+                                                           b.budget.per_second);
         b.updated = now;
       }
       if (b.tokens >= 1.0) {

@@ -14,8 +14,8 @@
 #include "services/server/authz.h"
 #include "services/server/call_bounds.h"
 #include "services/server/config.h"
-#include "services/server/rate_limit.h"
 #include "services/server/http_util.h"
+#include "services/server/rate_limit.h"
 #include "services/server/service_host.h"
 
 namespace origo::server {
@@ -99,7 +99,8 @@ httplib::Server::HandlerResponse GateHttp(const Authenticator& authenticator,
                                           const httplib::Request& req, httplib::Response& res) {
   auto reply = [&res](int status, const absl::Status& why) {
     res.status = status;
-    res.set_content("{\"error\":\"" + JsonEscape(std::string(why.message())) + "\"}\n", "application/json");
+    res.set_content("{\"error\":\"" + JsonEscape(std::string(why.message())) + "\"}\n",
+                    "application/json");
     return httplib::Server::HandlerResponse::Handled;
   };
   absl::StatusOr<Principal> principal =
@@ -228,9 +229,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const origo::v1::Config& c
   }
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;
   creators.push_back(std::make_unique<MetricsInterceptorFactory>(server->metrics_.get()));
-  server->watchdog_ = std::make_unique<CallWatchdog>(
-      std::chrono::milliseconds(config.limits().max_call_ms()),
-      std::chrono::milliseconds(config.limits().max_stream_ms()));
+  server->watchdog_ =
+      std::make_unique<CallWatchdog>(std::chrono::milliseconds(config.limits().max_call_ms()),
+                                     std::chrono::milliseconds(config.limits().max_stream_ms()));
   creators.push_back(std::make_unique<WatchdogFactory>(server->watchdog_.get()));
   builder.experimental().SetInterceptorCreators(std::move(creators));
   server->grpc_ = builder.BuildAndStart();
@@ -276,11 +277,10 @@ absl::Status Server::StartHttp() {
   http_->set_read_timeout(10, 0);
   http_->set_write_timeout(10, 0);
   http_->new_task_queue = [] { return new httplib::ThreadPool(4); };
-  http_->set_pre_routing_handler(
-      [authenticator = services_->authenticator()](const httplib::Request& req,
-                                                   httplib::Response& res) {
-        return GateHttp(*authenticator, req, res);
-      });
+  http_->set_pre_routing_handler([authenticator = services_->authenticator()](
+                                     const httplib::Request& req, httplib::Response& res) {
+    return GateHttp(*authenticator, req, res);
+  });
   http_->Get(
       "/healthz",
       Timed(metrics_.get(), "/healthz", [this](const httplib::Request&, httplib::Response& res) {

@@ -164,10 +164,9 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Create(const origo::v1
   });
   host->scans_ = std::make_unique<storage::ScanCounter>(store);
   host->resolver_ = std::make_unique<resolver::Resolver>(
-      resolver::PageBuilder::Sources{host->provenance_.get(), host->credit_.get(),
-                                     host->credit_archive_.get(), host->registry_.get(),
-                                     host->log_.get(), host->checkpointer_.get(),
-                                     host->scans_.get()},
+      resolver::PageBuilder::Sources{
+          host->provenance_.get(), host->credit_.get(), host->credit_archive_.get(),
+          host->registry_.get(), host->log_.get(), host->checkpointer_.get(), host->scans_.get()},
       config.resolver(), !config.tls().cert_file().empty());
   return host;
 }

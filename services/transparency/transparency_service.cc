@@ -43,7 +43,8 @@ absl::Status TransparencyServiceImpl::CheckpointAt(uint64_t size, const storage:
 grpc::Status TransparencyServiceImpl::GetCheckpoint(grpc::ServerContext* context,
                                                     const origo::v1::GetCheckpointRequest*,
                                                     origo::v1::GetCheckpointResponse* response) {
-  auto caller = server::AuthorizeCall(*authenticator_, context, kService + std::string("GetCheckpoint"));
+  auto caller =
+      server::AuthorizeCall(*authenticator_, context, kService + std::string("GetCheckpoint"));
   if (!caller.ok()) return ToGrpc(caller.status());
   response->set_log_vkey(checkpointer_->Vkey());
   auto latest = checkpointer_->Latest();
@@ -54,7 +55,8 @@ grpc::Status TransparencyServiceImpl::GetCheckpoint(grpc::ServerContext* context
 grpc::Status TransparencyServiceImpl::GetInclusionProof(
     grpc::ServerContext* context, const origo::v1::GetInclusionProofRequest* request,
     origo::v1::GetInclusionProofResponse* response) {
-  auto caller = server::AuthorizeCall(*authenticator_, context, kService + std::string("GetInclusionProof"));
+  auto caller =
+      server::AuthorizeCall(*authenticator_, context, kService + std::string("GetInclusionProof"));
   if (!caller.ok()) return ToGrpc(caller.status());
   uint64_t index = 0;
   if (request->entry_case() == origo::v1::GetInclusionProofRequest::kEventId) {
@@ -116,7 +118,8 @@ grpc::Status TransparencyServiceImpl::GetInclusionProof(
 grpc::Status TransparencyServiceImpl::GetConsistencyProof(
     grpc::ServerContext* context, const origo::v1::GetConsistencyProofRequest* request,
     origo::v1::GetConsistencyProofResponse* response) {
-  auto caller = server::AuthorizeCall(*authenticator_, context, kService + std::string("GetConsistencyProof"));
+  auto caller = server::AuthorizeCall(*authenticator_, context,
+                                      kService + std::string("GetConsistencyProof"));
   if (!caller.ok()) return ToGrpc(caller.status());
   auto latest = checkpointer_->Latest();
   uint64_t to = request->to_size();
@@ -146,7 +149,8 @@ grpc::Status TransparencyServiceImpl::GetConsistencyProof(
 grpc::Status TransparencyServiceImpl::GetLeaves(grpc::ServerContext* context,
                                                 const origo::v1::GetLeavesRequest* request,
                                                 origo::v1::GetLeavesResponse* response) {
-  auto caller = server::AuthorizeCall(*authenticator_, context, kService + std::string("GetLeaves"));
+  auto caller =
+      server::AuthorizeCall(*authenticator_, context, kService + std::string("GetLeaves"));
   if (!caller.ok()) return ToGrpc(caller.status());
   if (request->count() == 0 || request->count() > kMaxLeavesPerCall) {
     return ToGrpc(

@@ -3,6 +3,8 @@
 // limits with their retry hints; the call-duration bound; protobuf's log under hostile input;
 // and thousands of malformed capture requests that must change nothing.
 
+#include "services/server/authz.h"
+
 #include <google/protobuf/descriptor.h>
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
@@ -22,7 +24,6 @@
 #include "origo/v1/capture.grpc.pb.h"
 #include "origo/v1/credit.grpc.pb.h"
 #include "origo/v1/registry.grpc.pb.h"
-#include "services/server/authz.h"
 #include "services/server/call_bounds.h"
 #include "services/server/config.h"
 #include "services/server/rate_limit.h"
@@ -105,9 +106,8 @@ class AuthzTest : public ::testing::Test {
     regulator_ = ReadFile(dir_.Sub("data/bootstrap-token"));
   }
 
-  std::unique_ptr<grpc::ClientContext> Context(const std::string& token,
-                                               std::chrono::milliseconds timeout =
-                                                   std::chrono::seconds(30)) {
+  std::unique_ptr<grpc::ClientContext> Context(
+      const std::string& token, std::chrono::milliseconds timeout = std::chrono::seconds(30)) {
     auto context = std::make_unique<grpc::ClientContext>();
     context->set_deadline(std::chrono::system_clock::now() + timeout);
     if (!token.empty()) context->AddMetadata("authorization", "Bearer " + token);
@@ -302,8 +302,7 @@ TEST_F(AuthzTest, EveryMethodWithEveryRoleAndNoneGetsTheTablesAnswer) {
       grpc::Status status = CallEmpty(method, token);
       ++calls;
       const std::string where = method + " as " + std::string(server::RoleName(role)) + ": " +
-                                std::to_string(status.error_code()) + " " +
-                                status.error_message();
+                                std::to_string(status.error_code()) + " " + status.error_message();
       if (rule->roles.Contains(Role::kPublic) || rule->roles.Contains(role)) {
         EXPECT_NE(status.error_code(), grpc::StatusCode::UNAUTHENTICATED) << where;
         EXPECT_NE(status.error_code(), grpc::StatusCode::PERMISSION_DENIED) << where;
@@ -312,12 +311,10 @@ TEST_F(AuthzTest, EveryMethodWithEveryRoleAndNoneGetsTheTablesAnswer) {
         EXPECT_NE(status.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED) << where;
       } else if (role == Role::kPublic) {
         EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED) << where;
-        EXPECT_NE(status.error_message().find(rule->roles.Describe()), std::string::npos)
-            << where;
+        EXPECT_NE(status.error_message().find(rule->roles.Describe()), std::string::npos) << where;
       } else {
         EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED) << where;
-        EXPECT_NE(status.error_message().find(rule->roles.Describe()), std::string::npos)
-            << where;
+        EXPECT_NE(status.error_message().find(rule->roles.Describe()), std::string::npos) << where;
       }
     }
     if (gated) {
@@ -535,7 +532,8 @@ TEST(RateLimiterTest, BucketRefillsAtItsRateAndKeysAreBounded) {
   limits.set_regulator_calls_per_second(100);
   limits.set_regulator_burst(100);
   absl::Time now = absl::FromUnixSeconds(1000);
-  server::RateLimiter limiter(limits, [&] { return now; }, /*max_keys=*/2);
+  server::RateLimiter limiter(
+      limits, [&] { return now; }, /*max_keys=*/2);
   server::Principal none;
   EXPECT_TRUE(limiter.Charge(none, "10.0.0.1").ok());
   EXPECT_TRUE(limiter.Charge(none, "10.0.0.1").ok());
@@ -783,8 +781,7 @@ TEST_F(AuthzTest, ThousandsOfMalformedBatchesEachGetAClearErrorAndChangeNothing)
   }
   for (int i = 0; i < kEach; ++i) {
     const size_t depth = 50 + pick(20000);
-    std::string nested = i % 2 ? std::string(depth, '[') + std::string(depth, ']')
-                               : "";
+    std::string nested = i % 2 ? std::string(depth, '[') + std::string(depth, ']') : "";
     if (i % 2 == 0) {
       for (size_t d = 0; d < depth; ++d) nested += "{\"a\":";
       nested += "1" + std::string(depth, '}');
