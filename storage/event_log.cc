@@ -1,5 +1,6 @@
 #include "storage/event_log.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -88,34 +89,64 @@ absl::StatusOr<std::vector<AppendedLeaf>> EventLog::Append(
   }();
   std::vector<AppendedLeaf> results(leaves.size());
   if (leaves.empty()) return results;
-  rocksdb::ColumnFamilyHandle* entries = store_->Family(ColumnFamily::kLogEntries);
-  rocksdb::ColumnFamilyHandle* nodes = store_->Family(ColumnFamily::kTreeNodes);
   rocksdb::ColumnFamilyHandle* event_index = store_->Family(ColumnFamily::kEventIndex);
-  rocksdb::ColumnFamilyHandle* identifier_index = store_->Family(ColumnFamily::kIdentifierIndex);
 
   // Which events are already in the log: one MultiGet for the whole group instead of a Get per
   // event.
   std::vector<rocksdb::Slice> ids;
   ids.reserve(leaves.size());
-  size_t leaf_bytes = 0;
-  for (const LeafToAppend* leaf : leaves) {
-    ids.emplace_back(leaf->event_id);
-    leaf_bytes += leaf->leaf.size();
-  }
+  for (const LeafToAppend* leaf : leaves) ids.emplace_back(leaf->event_id);
   std::vector<rocksdb::PinnableSlice> found(leaves.size());
   std::vector<rocksdb::Status> statuses(leaves.size());
   store_->db()->MultiGet(rocksdb::ReadOptions(), event_index, ids.size(), ids.data(), found.data(),
                          statuses.data());
 
-  // Values are written as (version byte, payload) SliceParts, so nothing is copied before the
-  // WriteBatch copies it once; the batch is sized up front so that it is not regrown (each
-  // regrowth copies everything written so far).
-  const char version = static_cast<char>(kValueVersion);
-  const rocksdb::Slice version_slice(&version, 1);
-  rocksdb::WriteBatch batch(leaf_bytes + leaves.size() * 256);
+  // The group's writes are collected first and handed to RocksDB sorted by (family, key): the
+  // memtable skiplist then inserts each key next to the previous one (a hinted insert walks up
+  // only as far as the distance between neighbours) instead of searching from the top for every
+  // key. A realistic event writes ~55 keys (identifier index, lineage both ways, facts), and the
+  // unsorted inserts were ~40% of capture CPU. Keys built here live in `arena` and are referred
+  // to by offset until it stops growing. Values are (version byte, payload) SliceParts, so
+  // nothing is copied before the WriteBatch copies it once.
+  enum class ValueKind : uint8_t {
+    kEncoded,     // `value` is already an encoded value
+    kPayload,     // `value` gets the version byte in front
+    kArenaIndex,  // the version byte, then the 8-byte log index key at arena[value_ref]
+    kNodeHash,    // the version byte, then node_hashes[value_ref]
+  };
+  struct PendingPut {
+    uint32_t family;
+    const char* key_data;  // nullptr: the key is arena[key_offset, key_offset + key_size)
+    size_t key_offset;
+    size_t key_size;
+    ValueKind kind;
+    std::string_view value;
+    size_t value_ref;
+    std::string_view Key(const std::string& arena) const {
+      return key_data ? std::string_view(key_data, key_size)
+                      : std::string_view(arena.data() + key_offset, key_size);
+    }
+  };
+  std::vector<PendingPut> puts;
+  std::string arena;
+  size_t index_puts = 0;
+  for (const LeafToAppend* leaf : leaves) {
+    index_puts += leaf->identifiers.size() + leaf->index_puts.size() + 3;
+  }
+  puts.reserve(index_puts);
+  arena.reserve(index_puts * 48);
+  // A put whose key was just appended to `arena` from `key_offset` on.
+  auto put_arena = [&puts, &arena](ColumnFamily family, size_t key_offset, ValueKind kind,
+                                   std::string_view value, size_t value_ref) {
+    puts.push_back({static_cast<uint32_t>(family), nullptr, key_offset, arena.size() - key_offset,
+                    kind, value, value_ref});
+  };
+  std::vector<merkle::Hash> node_hashes;  // stable storage for the tree nodes' values
+  node_hashes.reserve(leaves.size() * 2 + 64);
+
   absl::flat_hash_map<std::string_view, uint64_t> fresh;  // event id -> index, this append
   fresh.reserve(leaves.size());
-  std::string key;
+  size_t leaf_bytes = 0;
   for (size_t i = 0; i < leaves.size(); ++i) {
     const LeafToAppend& leaf = *leaves[i];
     if (auto it = fresh.find(leaf.event_id); it != fresh.end()) {
@@ -133,43 +164,66 @@ absl::StatusOr<std::vector<AppendedLeaf>> EventLog::Append(
     const uint64_t index = range.size();
     results[i] = {index, false};
     fresh.emplace(leaf.event_id, index);
-    const std::string index_key = U64Key(index);
-    const rocksdb::Slice index_slice(index_key);
-    rocksdb::Slice leaf_value[2] = {version_slice, rocksdb::Slice(leaf.leaf)};
-    ORIGO_RETURN_IF_ERROR(FromRocks(batch.Put(entries, rocksdb::SliceParts(&index_slice, 1),
-                                              rocksdb::SliceParts(leaf_value, 2)),
-                                    "batch log entry"));
-    const rocksdb::Slice id_slice(leaf.event_id);
-    rocksdb::Slice index_value[2] = {version_slice, index_slice};
-    ORIGO_RETURN_IF_ERROR(FromRocks(batch.Put(event_index, rocksdb::SliceParts(&id_slice, 1),
-                                              rocksdb::SliceParts(index_value, 2)),
-                                    "batch event index"));
+    leaf_bytes += leaf.leaf.size();
+    const size_t index_key = arena.size();
+    PutU64(&arena, index);
+    put_arena(ColumnFamily::kLogEntries, index_key, ValueKind::kPayload, leaf.leaf, 0);
+    puts.push_back({static_cast<uint32_t>(ColumnFamily::kEventIndex),
+                    leaf.event_id.data(),
+                    0,
+                    leaf.event_id.size(),
+                    ValueKind::kArenaIndex,
+                    {},
+                    index_key});
     for (const std::string& id : leaf.identifiers) {
-      key.clear();
-      PutString(&key, id);
-      PutU64(&key, index);
-      ORIGO_RETURN_IF_ERROR(
-          FromRocks(batch.Put(identifier_index, key, version_slice), "batch identifier index"));
+      const size_t key = arena.size();
+      PutString(&arena, id);
+      PutU64(&arena, index);
+      put_arena(ColumnFamily::kIdentifierIndex, key, ValueKind::kPayload, {}, 0);
     }
     for (const IndexPut& put : leaf.index_puts) {
-      ORIGO_RETURN_IF_ERROR(
-          FromRocks(batch.Put(store_->Family(put.family), put.key, put.value), "batch index"));
+      puts.push_back({static_cast<uint32_t>(put.family), put.key.data(), 0, put.key.size(),
+                      ValueKind::kEncoded, put.value, 0});
     }
     for (const merkle::Node& node : range.Append(leaf.leaf_hash)) {
-      key.clear();
-      PutU8(&key, static_cast<uint8_t>(node.id.level));
-      PutU64(&key, node.id.index);
-      const rocksdb::Slice node_key(key);
-      rocksdb::Slice node_value[2] = {
-          version_slice,
-          rocksdb::Slice(reinterpret_cast<const char*>(node.hash.data()), node.hash.size())};
-      ORIGO_RETURN_IF_ERROR(FromRocks(
-          batch.Put(nodes, rocksdb::SliceParts(&node_key, 1), rocksdb::SliceParts(node_value, 2)),
-          "batch tree node"));
+      const size_t key = arena.size();
+      PutU8(&arena, static_cast<uint8_t>(node.id.level));
+      PutU64(&arena, node.id.index);
+      node_hashes.push_back(node.hash);
+      put_arena(ColumnFamily::kTreeNodes, key, ValueKind::kNodeHash, {}, node_hashes.size() - 1);
     }
   }
   for (AppendedLeaf& r : results) r.tree_size = range.size();
   if (fresh.empty()) return results;  // only duplicates: nothing to write
+
+  std::stable_sort(puts.begin(), puts.end(), [&arena](const PendingPut& a, const PendingPut& b) {
+    if (a.family != b.family) return a.family < b.family;
+    return a.Key(arena) < b.Key(arena);
+  });
+
+  const char version = static_cast<char>(kValueVersion);
+  const rocksdb::Slice version_slice(&version, 1);
+  rocksdb::WriteBatch batch(leaf_bytes + puts.size() * 160);
+  for (const PendingPut& put : puts) {
+    const std::string_view key = put.Key(arena);
+    const rocksdb::Slice key_slice(key.data(), key.size());
+    rocksdb::ColumnFamilyHandle* family = store_->Family(static_cast<ColumnFamily>(put.family));
+    rocksdb::Slice payload(put.value.data(), put.value.size());
+    if (put.kind == ValueKind::kArenaIndex) {
+      payload = rocksdb::Slice(arena.data() + put.value_ref, 8);
+    } else if (put.kind == ValueKind::kNodeHash) {
+      const merkle::Hash& h = node_hashes[put.value_ref];
+      payload = rocksdb::Slice(reinterpret_cast<const char*>(h.data()), h.size());
+    }
+    if (put.kind == ValueKind::kEncoded) {
+      ORIGO_RETURN_IF_ERROR(FromRocks(batch.Put(family, key_slice, payload), "batch put"));
+    } else {
+      rocksdb::Slice value[2] = {version_slice, payload};
+      ORIGO_RETURN_IF_ERROR(FromRocks(
+          batch.Put(family, rocksdb::SliceParts(&key_slice, 1), rocksdb::SliceParts(value, 2)),
+          "batch put"));
+    }
+  }
 
   origo::store::v1::TreeState state;
   state.set_size(range.size());

@@ -45,12 +45,16 @@ rocksdb::ColumnFamilyOptions FamilyOptions(const ColumnFamilyInfo& info,
     table.whole_key_filtering = true;
     if (!table.filter_policy) table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   }
-  if (info.id == ColumnFamily::kLogEntries || info.id == ColumnFamily::kTreeNodes) {
-    // Appends write ascending keys (big-endian index; tree nodes ascending within each level):
-    // remembering the memtable position per key prefix (none here: the top byte of the index,
-    // and the level) turns each skiplist insert from a search into a step.
-    cf.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(1));
-  }
+  // EventLog::Append hands each group's keys to RocksDB sorted, so consecutive inserts into a
+  // family land next to each other: a hinted insert (the memtable remembers where the previous
+  // key with the same prefix went) walks up the skiplist only as far as the distance to it,
+  // instead of searching from the top. One hint for the whole family (empty prefix), except
+  // for the log and the tree, whose keys ascend across groups within each leading byte (the
+  // top byte of the index; the level).
+  const bool ascending =
+      info.id == ColumnFamily::kLogEntries || info.id == ColumnFamily::kTreeNodes;
+  cf.memtable_insert_with_hint_prefix_extractor.reset(
+      rocksdb::NewFixedPrefixTransform(ascending ? 1 : 0));
   cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   if (info.id == ColumnFamily::kScans) cf.merge_operator = ScanCountMergeOperator();
   return cf;
