@@ -43,7 +43,7 @@ storage::LeafToAppend MakeLeaf(uint64_t n, rules::Effects fx,
   leaf.leaf_hash = merkle::LeafHash(leaf.leaf);
   leaf.identifiers = identifiers;
   fx.event_id = leaf.event_id;
-  leaf.index_puts = storage::LineageIndex::Encode(fx);
+  leaf.index_puts = storage::LineageIndex::Encode(std::move(fx));
   return leaf;
 }
 

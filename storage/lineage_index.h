@@ -42,8 +42,9 @@ class LineageIndex {
   LineageIndex(const LineageIndex&) = delete;
   LineageIndex& operator=(const LineageIndex&) = delete;
 
-  // The index writes of an accepted event, for LeafToAppend::index_puts.
-  static std::vector<IndexPut> Encode(const rules::Effects& effects);
+  // The index writes of an accepted event, for LeafToAppend::index_puts. Consumes `effects`
+  // (the event ids of its facts and edges are cleared: keys carry them).
+  static std::vector<IndexPut> Encode(rules::Effects&& effects);
 
   // Query terms of an event signed by `signer`, added to LeafToAppend::identifiers so that the
   // identifier index (term, log index) answers QueryEvents filters in log order without a scan:

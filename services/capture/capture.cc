@@ -223,7 +223,7 @@ absl::Status CaptureProcessor::ApplyRules(const std::string& signer,
                                                        std::string(effects.status().message()));
     }
     state.Apply(*effects);
-    leaf.index_puts = storage::LineageIndex::Encode(*effects);
+    leaf.index_puts = storage::LineageIndex::Encode(*std::move(effects));
     if (mine.event_ids.empty()) mine.first_event_id = leaf.event_id;
     mine.event_ids.push_back(leaf.event_id);
   }

@@ -3,11 +3,14 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "core/batch/batch.h"
 #include "core/crypto/hash.h"
 #include "core/merkle/merkle.h"
 #include "origo/v1/log.pb.h"
 #include "storage/event_log.h"
+#include "storage/key_encoding.h"
 #include "storage/lineage_index.h"
 #include "storage/registry_store.h"
 #include "tests/test_util.h"
@@ -45,7 +48,7 @@ LeafToAppend Leaf(const std::string& event, const rules::Effects& fx) {
   leaf.event_id.assign(reinterpret_cast<const char*>(digest.data()), digest.size());
   leaf.leaf = event;
   leaf.leaf_hash = merkle::LeafHash(event);
-  leaf.index_puts = LineageIndex::Encode(fx);
+  leaf.index_puts = LineageIndex::Encode(rules::Effects(fx));
   return leaf;
 }
 
@@ -67,9 +70,17 @@ TEST(LineageIndexTest, EdgesAndFactsAreWrittenWithTheEventAndReadBothWays) {
   ASSERT_EQ(up.size(), 1u);
   EXPECT_EQ(up[0].from, b);
   EXPECT_EQ(up[0].to, c);
+  // Values are stored without the event id; it comes back from the key.
+  EXPECT_EQ(up[0].edge.event_id(), crypto::HexEncode(std::string(32, '\x02')));
   auto down = index.Downstream(a, *view).value();
   ASSERT_EQ(down.size(), 1u);
   EXPECT_EQ(down[0].to, b);
+  EXPECT_EQ(down[0].edge.event_id(), crypto::HexEncode(std::string(32, '\x01')));
+  std::set<std::string> fact_events;
+  const std::vector<origo::store::v1::LineageFact> b_facts = index.Facts(b, *view).value();
+  for (const auto& f : b_facts) fact_events.insert(f.event_id());
+  EXPECT_EQ(fact_events, (std::set<std::string>{crypto::HexEncode(std::string(32, '\x01')),
+                                                crypto::HexEncode(std::string(32, '\x02'))}));
   rules::NodeState state = rules::Fold(index.Facts(b, *view).value());
   EXPECT_TRUE(state.known);
   EXPECT_EQ(state.produced, 25);
@@ -82,6 +93,46 @@ TEST(LineageIndexTest, EdgesAndFactsAreWrittenWithTheEventAndReadBothWays) {
   EXPECT_TRUE(appended[0].duplicate);
   auto later = store->Snapshot();
   EXPECT_EQ(index.Downstream(a, *later).value().size(), 1u);
+}
+
+TEST(LineageIndexTest, ValuesWrittenWithTheEventIdStillRead) {
+  // Stores written before values dropped the event id keep it in the value.
+  TempDir dir;
+  auto store = Store::Open(dir.Sub("db")).value();
+  RegistryStore registry(store.get());
+  LineageIndex index(store.get(), &registry);
+  const std::string in = "/01/06971234000101/10/A", out = "/01/06971234000279/10/B";
+  const std::string raw_id(32, '\x07');
+  const std::string hex_id = crypto::HexEncode(raw_id);
+  rules::Effects fx = TransformEffects(raw_id, in, out);
+  std::vector<IndexPut> puts = LineageIndex::Encode(rules::Effects(fx));
+  rocksdb::WriteBatch batch;
+  for (const IndexPut& put : puts) {
+    std::string value = put.value;
+    if (put.family == ColumnFamily::kProvenance) {
+      origo::store::v1::LineageFact fact;
+      ASSERT_TRUE(DecodeValue(value, &fact, "fact").ok());
+      fact.set_event_id(hex_id);
+      value = EncodeValue(fact);
+    } else {
+      origo::store::v1::LineageEdge edge;
+      ASSERT_TRUE(DecodeValue(value, &edge, "edge").ok());
+      edge.set_event_id(hex_id);
+      value = EncodeValue(edge);
+    }
+    batch.Put(store->Family(put.family), put.key, value);
+  }
+  ASSERT_TRUE(store->Write(&batch).ok());
+  auto view = store->Snapshot();
+  auto up = index.Upstream(out, *view).value();
+  ASSERT_EQ(up.size(), 1u);
+  EXPECT_EQ(up[0].from, in);
+  EXPECT_EQ(up[0].edge.event_id(), hex_id);
+  EXPECT_EQ(up[0].edge.kind(), origo::store::v1::EDGE_TRANSFORM);
+  auto facts = index.Facts(out, *view).value();
+  ASSERT_EQ(facts.size(), 1u);
+  EXPECT_EQ(facts[0].event_id(), hex_id);
+  EXPECT_EQ(facts[0].quantity(), 25);
 }
 
 TEST(LineageIndexTest, InspectionsAndViolationsRoundTrip) {
