@@ -85,7 +85,7 @@ ORIGOD_PID=$!
 LOAD_ORIGO_BEFORE=$(load)
 "$BUILD/bench/origo_loadgen" --server "$GRPC" --bootstrap-token "$WORK/origo/bootstrap-token" \
   --enterprises "$ENTERPRISES" --events "$EVENTS" --lots "$LOTS" --streams "$STREAMS" \
-  --b1-events "$B1_EVENTS" --b16-events "$B16_EVENTS" --queries "$QUERIES" \
+  --b1-events "$B1_EVENTS" --b16-events "$B16_EVENTS" --queries "$QUERIES" --http "$HTTP" \
   --server-pid "$ORIGOD_PID" --out "$WORK/origo.json"
 LOAD_ORIGO_AFTER=$(load)
 RSS_KIB=$(awk '/VmHWM/ {print $2}' "/proc/$ORIGOD_PID/status")
@@ -188,6 +188,7 @@ jq -r '
   "| trace back from an item, p50 / p99 (ms) | \(f($r["query.trace_back.p50_ms"])) / \(f($r["query.trace_back.p99_ms"])) | \(f($r["pg.query.trace_back.p50_ms"])) / \(f($r["pg.query.trace_back.p99_ms"])) | \(f($d.ratio_origo_over_pg.trace_back_p50))x / \(f($d.ratio_origo_over_pg.trace_back_p99))x |",
   "| trace forward from origin lot, p50 / p99 (ms, <= 1000 nodes) | \(f($r["query.trace_forward.p50_ms"])) / \(f($r["query.trace_forward.p99_ms"])) | \(f($r["pg.query.trace_forward.p50_ms"])) / \(f($r["pg.query.trace_forward.p99_ms"])) | \(f($d.ratio_origo_over_pg.trace_forward_p50))x |",
   "| item lookup (GetItem; consumer page data), p50 / p99 (ms) | \(f($r["query.item.p50_ms"])) / \(f($r["query.item.p99_ms"])) | \(f($r["pg.query.item.p50_ms"])) / \(f($r["pg.query.item.p99_ms"])) | \(f($d.ratio_origo_over_pg.item_p50))x |",
+  "| consumer page over HTTP (HTML of the item, incl. loopback round trip), p50 / p99 (ms) | \(f($r["query.page.p50_ms"] // 0)) / \(f($r["query.page.p99_ms"] // 0)) | n/a | |",
   "| inclusion proof, p50 / p99 (ms) | \(f($r["query.proof.p50_ms"])) / \(f($r["query.proof.p99_ms"])) | n/a | |",
   "| bytes on disk per event (PG: tables + indexes; with WAL) | \(f(.origo.bytes_per_event)) | \(f($r["pg.bytes_per_event"])) (\(f(.pg.disk_bytes / $r["pg.workload.events"]))) | |",
   "| restart after kill -9 (s) | \(.origo.restart_seconds) (tree \(.origo.tree_size_after_restart)) | | |",

@@ -18,10 +18,14 @@
 //   trace_forward TraceForward from the chain's origin lot (harvest or live animals)
 //   item          GetItem for a random item (what the consumer page reads)
 //   proof         GetInclusionProof for a random event of the chain
+//   page          the consumer page of that item over HTTP (GET /01/.../21/..., as a phone
+//                 scanning the QR code asks for it), when --http names origod's HTTP address;
+//                 the time includes the loopback HTTP round trip
 // `--mode wait` only waits until the server answers GetCheckpoint and prints the seconds taken
 // (run.sh uses it to time a restart after kill -9).
 
 #include <grpcpp/grpcpp.h>
+#include <httplib.h>
 
 #include <atomic>
 #include <chrono>
@@ -204,16 +208,17 @@ void Report(JsonOut& json, const std::string& name, int batch, int streams, Phas
 struct QueryStats {
   std::vector<double> ms;
   uint64_t nodes = 0, errors = 0;
+  const char* unit = "nodes";  // what `nodes` counts
   void Add(const std::string& name, JsonOut& json) {
     const double p50 = Percentile(ms, 0.5), p99 = Percentile(ms, 0.99);
-    std::printf("query %-13s %6zu calls: p50 %7.3f ms p99 %7.3f ms (avg nodes %.1f, errors %llu)\n",
-                name.c_str(), ms.size(), p50, p99,
+    std::printf("query %-13s %6zu calls: p50 %7.3f ms p99 %7.3f ms (avg %s %.1f, errors %llu)\n",
+                name.c_str(), ms.size(), p50, p99, unit,
                 ms.empty() ? 0.0 : static_cast<double>(nodes) / static_cast<double>(ms.size()),
                 static_cast<unsigned long long>(errors));
     json.Add("query." + name + ".calls", static_cast<double>(ms.size()));
     json.Add("query." + name + ".p50_ms", p50);
     json.Add("query." + name + ".p99_ms", p99);
-    json.Add("query." + name + ".avg_nodes",
+    json.Add("query." + name + ".avg_" + unit,
              ms.empty() ? 0.0 : static_cast<double>(nodes) / static_cast<double>(ms.size()));
     json.Add("query." + name + ".errors", static_cast<double>(errors));
   }
@@ -226,13 +231,20 @@ double TimeMs(F&& f) {
   return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
 }
 
-void Queries(const std::shared_ptr<grpc::Channel>& channel, const Generator& generator,
-             uint64_t chains, uint64_t count, JsonOut& json) {
+void Queries(const std::shared_ptr<grpc::Channel>& channel, const std::string& http,
+             const Generator& generator, uint64_t chains, uint64_t count, JsonOut& json) {
   auto provenance = origo::v1::ProvenanceService::NewStub(channel);
   auto transparency = origo::v1::TransparencyService::NewStub(channel);
   std::mt19937_64 rng(42);
-  QueryStats back, forward, item, proof;
+  QueryStats back, forward, item, proof, page;
+  page.unit = "bytes";
   const auto deadline = std::chrono::seconds(30);
+  std::unique_ptr<httplib::Client> web;
+  if (!http.empty()) {
+    web = std::make_unique<httplib::Client>("http://" + http);
+    web->set_keep_alive(true);
+    web->set_read_timeout(30, 0);
+  }
   for (uint64_t q = 0; q < count; ++q) {
     const Chain chain = generator.MakeChain(rng() % chains);
     const std::string& it = chain.items[rng() % chain.items.size()];
@@ -270,11 +282,27 @@ void Queries(const std::shared_ptr<grpc::Channel>& channel, const Generator& gen
     }));
     if (!s.ok()) ++proof.errors;
     proof.nodes += static_cast<uint64_t>(proof_response.proof().hashes_size());
+    if (web) {
+      const auto t0 = Clock::now();
+      httplib::Result r = web->Get(it, {{"Accept", "text/html"}});
+      page.ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+      // Only a whole page (200, through its closing tag) counts as answered.
+      if (!r || r->status != 200 || r->body.find("</html>") == std::string::npos) {
+        if (!page.errors++) {
+          std::fprintf(
+              stderr, "page %s: %s\n", it.c_str(),
+              r ? std::to_string(r->status).c_str() : httplib::to_string(r.error()).c_str());
+        }
+      } else {
+        page.nodes += r->body.size();  // reported as average bytes per page
+      }
+    }
   }
   back.Add("trace_back", json);
   forward.Add("trace_forward", json);
   item.Add("item", json);
   proof.Add("proof", json);
+  if (web) page.Add("page", json);
 }
 
 int WaitMode(const std::shared_ptr<grpc::Channel>& channel, double timeout_s) {
@@ -305,6 +333,7 @@ int Main(int argc, char** argv) {
   Flags flags(argc, argv,
               {{"mode", "run"},
                {"server", "127.0.0.1:50051"},
+               {"http", ""},
                {"bootstrap-token", "data/bootstrap-token"},
                {"enterprises", "300"},
                {"events", "300000"},
@@ -410,7 +439,7 @@ int Main(int argc, char** argv) {
               static_cast<unsigned long long>(captured), static_cast<unsigned long long>(chain),
               static_cast<unsigned long long>(lots));
 
-  Queries(channel, generator, chain, flags.U64("queries"), json);
+  Queries(channel, flags.Str("http"), generator, chain, flags.U64("queries"), json);
   if (!flags.Str("out").empty()) {
     std::ofstream out(flags.Str("out"));
     out << json.Text();
