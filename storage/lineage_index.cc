@@ -62,9 +62,6 @@ absl::Status Scan(const Store& store, const ReadView& view, ColumnFamily cf,
   const rocksdb::Slice end_slice(end);
   rocksdb::ReadOptions options = view.options();
   if (!end.empty()) options.iterate_upper_bound = &end_slice;
-  // Every prefix scanned here is an identifier prefix of the family (store.cc IdentifierPrefix),
-  // and the loop stops at its end: prefix mode lets the bloom filters skip files without it.
-  options.total_order_seek = false;
   std::unique_ptr<rocksdb::Iterator> it(store.db()->NewIterator(options, store.Family(cf)));
   size_t n = 0;
   for (it->Seek(prefix); it->Valid() && n < limit; it->Next(), ++n) {

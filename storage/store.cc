@@ -16,42 +16,6 @@ namespace {
 
 constexpr uint32_t kStoreFormat = 1;
 
-// The identifier a lineage or provenance key starts with, as a RocksDB prefix: keys of the
-// lineage families begin with a length-prefixed identifier (str from, ...); keys of the
-// provenance family with a tag byte, then for facts ('F'), inspections ('I') and harvest
-// tallies ('H') a length-prefixed identifier or base. With these prefixes in the SST and
-// memtable bloom filters, a scan for an identifier that has no entries (most reads at capture:
-// the new bottles of a bottling run) is answered without reading a block of every level.
-// Other provenance keys ('C', 'V', 'M') are outside the domain: no filter, total-order reads.
-// The name is stored with each file; a file written under another name (or none) is simply not
-// filtered.
-class IdentifierPrefix : public rocksdb::SliceTransform {
- public:
-  explicit IdentifierPrefix(bool tagged) : tagged_(tagged) {}
-  const char* Name() const override {
-    return tagged_ ? "origo.TaggedIdentifierPrefix.1" : "origo.IdentifierPrefix.1";
-  }
-  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
-    return rocksdb::Slice(key.data(), Length(key));
-  }
-  bool InDomain(const rocksdb::Slice& key) const override { return Length(key) > 0; }
-
- private:
-  // Length of the prefix, 0 when `key` has none.
-  size_t Length(const rocksdb::Slice& key) const {
-    size_t start = 0;
-    if (tagged_) {
-      if (key.empty() || (key[0] != 'F' && key[0] != 'I' && key[0] != 'H')) return 0;
-      start = 1;
-    }
-    if (key.size() < start + 2) return 0;
-    const size_t n = (static_cast<size_t>(static_cast<uint8_t>(key[start])) << 8) |
-                     static_cast<uint8_t>(key[start + 1]);
-    return key.size() < start + 2 + n ? 0 : start + 2 + n;
-  }
-  bool tagged_;
-};
-
 rocksdb::ColumnFamilyOptions FamilyOptions(const ColumnFamilyInfo& info,
                                            const StoreOptions& options,
                                            const std::shared_ptr<rocksdb::Cache>& cache) {
@@ -80,15 +44,6 @@ rocksdb::ColumnFamilyOptions FamilyOptions(const ColumnFamilyInfo& info,
     cf.prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(info.prefix_length));
     table.whole_key_filtering = true;
     if (!table.filter_policy) table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-  }
-  if (info.id == ColumnFamily::kLineageForward || info.id == ColumnFamily::kLineageBackward ||
-      info.id == ColumnFamily::kProvenance) {
-    // Read by identifier prefix, never by whole key (the one Get, the backfill marker, is
-    // outside the prefix domain and simply unfiltered).
-    cf.prefix_extractor = std::make_shared<IdentifierPrefix>(info.id == ColumnFamily::kProvenance);
-    table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-    table.whole_key_filtering = false;
-    cf.memtable_prefix_bloom_size_ratio = 0.02;
   }
   // EventLog::Append hands each group's keys to RocksDB sorted, so consecutive inserts into a
   // family land next to each other: a hinted insert (the memtable remembers where the previous
@@ -254,10 +209,6 @@ StoreStats Store::Stats() const {
 ReadView::ReadView(const Store* store, const rocksdb::Snapshot* snapshot)
     : store_(store), snapshot_(snapshot) {
   options_.snapshot = snapshot_;
-  // Iterators see every key in order unless a caller opts into prefix mode for a scan that
-  // stays within one identifier prefix (the prefix bloom filters of the lineage and provenance
-  // families; see IdentifierPrefix): in prefix mode, iterating past the prefix is undefined.
-  options_.total_order_seek = true;
 }
 
 ReadView::~ReadView() { store_->db()->ReleaseSnapshot(snapshot_); }

@@ -45,9 +45,7 @@ class ReadView {
   // Get for many keys at once (one batched lookup); results in the order of `keys`.
   absl::StatusOr<std::vector<std::optional<std::string>>> MultiGet(
       ColumnFamily cf, const std::vector<std::string_view>& keys) const;
-  // An iterator over `cf` at this view, in total order. Callers check iterator->status() when
-  // done. options() are those reads use (total_order_seek set; a scan within one identifier
-  // prefix may clear it to use the prefix bloom filters, and must then stop at the prefix).
+  // An iterator over `cf` at this view. Callers check iterator->status() when done.
   std::unique_ptr<rocksdb::Iterator> NewIterator(ColumnFamily cf) const;
   const rocksdb::ReadOptions& options() const { return options_; }
 

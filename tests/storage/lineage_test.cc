@@ -135,52 +135,6 @@ TEST(LineageIndexTest, ValuesWrittenWithTheEventIdStillRead) {
   EXPECT_EQ(facts[0].quantity(), 25);
 }
 
-TEST(LineageIndexTest, PrefixFiltersHideNothingAcrossFlushedFiles) {
-  // Lineage and provenance reads use prefix bloom filters: entries spread over several SST
-  // files (one flush per round) must all be found, absent identifiers must read empty, and
-  // scans that cross prefixes (violations, every fact of the store) must see every file.
-  TempDir dir;
-  auto store = Store::Open(dir.Sub("db")).value();
-  RegistryStore registry(store.get());
-  LineageIndex index(store.get(), &registry);
-  auto log = EventLog::Open(store.get()).value();
-  auto lot = [](int n) { return "/01/06971234000101/10/L" + std::to_string(n); };
-  constexpr int kRounds = 4, kPerRound = 50;
-  for (int round = 0; round < kRounds; ++round) {
-    std::vector<LeafToAppend> leaves;
-    for (int i = 0; i < kPerRound; ++i) {
-      const int n = round * kPerRound + i;
-      leaves.push_back(Leaf(
-          "event-" + std::to_string(n),
-          TransformEffects(std::string(31, '\x05') + static_cast<char>(n), lot(n), lot(n + 1000))));
-    }
-    std::vector<const LeafToAppend*> pointers;
-    for (const LeafToAppend& l : leaves) pointers.push_back(&l);
-    ASSERT_TRUE(log->Append(pointers).ok());
-    origo::store::v1::SuspectedViolation v;
-    v.set_id(std::string(63, 'c') + std::to_string(round));
-    v.set_recorded_unix_ms(5000 + round);
-    ASSERT_TRUE(index.PutViolation(v).ok());
-    ASSERT_TRUE(store->Flush().ok());
-  }
-  auto view = store->Snapshot();
-  for (int n = 0; n < kRounds * kPerRound; ++n) {
-    auto up = index.Upstream(lot(n + 1000), *view).value();
-    ASSERT_EQ(up.size(), 1u) << lot(n + 1000);
-    EXPECT_EQ(up[0].from, lot(n));
-    ASSERT_EQ(index.Downstream(lot(n), *view).value().size(), 1u) << lot(n);
-    ASSERT_EQ(index.Facts(lot(n), *view).value().size(), 1u) << lot(n);
-  }
-  EXPECT_TRUE(index.Facts(lot(999), *view).value().empty());
-  EXPECT_TRUE(index.Upstream(lot(999), *view).value().empty());
-  EXPECT_EQ(index.Violations(10, *view).value().size(), static_cast<size_t>(kRounds));
-  size_t facts = 0;
-  auto it = view->NewIterator(ColumnFamily::kProvenance);
-  for (it->Seek("F"); it->Valid() && it->key().starts_with("F"); it->Next()) ++facts;
-  ASSERT_TRUE(it->status().ok());
-  EXPECT_EQ(facts, 2u * kRounds * kPerRound);  // consumed and created, per event
-}
-
 TEST(LineageIndexTest, InspectionsAndViolationsRoundTrip) {
   TempDir dir;
   auto store = Store::Open(dir.Sub("db")).value();
