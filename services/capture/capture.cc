@@ -268,16 +268,17 @@ absl::Status CaptureProcessor::ApplyRules(const std::string& signer,
       std::lock_guard<std::mutex> lock(write_begun_mu_);
       write_begun_[first] = begun;
     }
+    std::shared_ptr<void> entry = pending_.Add(std::move(mine));
     // Released after the batch's write: out of pending_ first, then out of write_begun_, so
     // an entry still listed by Entries() but no longer found there is looked up.
-    *pending = std::shared_ptr<void>(
-        nullptr, [this, first = std::move(first), begun,
-                  entry = pending_.Add(std::move(mine))](void*) mutable {
-          entry.reset();
-          std::lock_guard<std::mutex> lock(write_begun_mu_);
-          auto it = write_begun_.find(first);
-          if (it != write_begun_.end() && it->second == begun) write_begun_.erase(it);
-        });
+    auto release = [this, first = std::move(first), begun,
+                    entry = std::move(entry)](void*) mutable {
+      entry.reset();
+      std::lock_guard<std::mutex> lock(write_begun_mu_);
+      auto it = write_begun_.find(first);
+      if (it != write_begun_.end() && it->second == begun) write_begun_.erase(it);
+    };
+    *pending = std::shared_ptr<void>(nullptr, std::move(release));
     *write_begun = std::move(begun);
   }
   return absl::OkStatus();

@@ -63,7 +63,9 @@ class AckQueue final : public Sequencer::Sink {
   void Deliver(uint64_t ticket, Sequencer::Result result) override {
     std::lock_guard<std::mutex> lock(mu_);
     for (InFlight& item : queue_) {
-      if (item.ticket == ticket) item.result = std::move(result);
+      if (item.ticket != ticket) continue;
+      item.result = std::move(result);
+      return;
     }
   }
   void Flush() override {
@@ -98,7 +100,6 @@ class AckQueue final : public Sequencer::Sink {
     while (true) {
       {
         std::unique_lock<std::mutex> lock(mu_);
-        if (!failure.ok() && failure_.ok()) failure_ = failure;
         ready_.wait(lock, [&] { return queue_.empty() ? closed_ : queue_.front().done; });
         if (queue_.empty()) return failure;
         while (!queue_.empty() && queue_.front().done) {
@@ -107,6 +108,7 @@ class AckQueue final : public Sequencer::Sink {
         }
       }
       space_.notify_one();
+      const bool failed_before = !failure.ok();
       for (InFlight& item : ready) {
         if (!failure.ok()) continue;
         const Sequencer::Result& result = *item.result;
@@ -121,17 +123,18 @@ class AckQueue final : public Sequencer::Sink {
         if (!stream->Write(response)) failure = absl::CancelledError("client went away");
       }
       ready.clear();
+      if (!failed_before && !failure.ok()) {
+        {
+          std::lock_guard<std::mutex> lock(mu_);
+          failure_ = failure;  // the reader stops adding batches
+        }
+        space_.notify_one();
+      }
     }
   }
 
-  // The writer's failure, once it has seen one (the reader stops adding batches).
-  absl::Status failure() const {
-    std::lock_guard<std::mutex> lock(mu_);
-    return failure_;
-  }
-
  private:
-  mutable std::mutex mu_;
+  std::mutex mu_;
   std::condition_variable ready_;  // the writer waits: front done, or closed and empty
   std::condition_variable space_;  // the reader waits: room in queue_, or a failure
   std::deque<InFlight> queue_;     // guarded by mu_; in ticket order

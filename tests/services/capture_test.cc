@@ -454,11 +454,11 @@ TEST_F(CaptureTest, PipelinedStreamAcknowledgesWhatPrecededABadBatchAndStoresNot
   EXPECT_EQ(CheckpointCoveringNow(), static_cast<uint64_t>((kBad - 1) * kPerBatch));
   // The batch after the bad one was not stored: sent again, it is new.
   origo::v1::CaptureResponse again;
-  ASSERT_TRUE(Capture(token, batch::SignBatch(Events(8 * kPerBatch, kPerBatch), kGrower, key,
-                                              NowMs())
-                                 .value(),
-                      &again)
-                  .ok());
+  ASSERT_TRUE(
+      Capture(token,
+              batch::SignBatch(Events(8 * kPerBatch, kPerBatch), kGrower, key, NowMs()).value(),
+              &again)
+          .ok());
   EXPECT_EQ(again.stored(), static_cast<uint32_t>(kPerBatch));
   EXPECT_EQ(again.duplicates(), 0u);
 }
