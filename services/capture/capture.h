@@ -74,8 +74,8 @@ class CaptureProcessor {
     std::vector<std::string> event_ids;  // raw 32-byte ids, in batch order
     // The batch's rule effects, pending until its write completes (core/rules/pending.h).
     std::shared_ptr<void> pending;
-    // Set by the sequencer before the batch's write begins (with `pending`; else null):
-    // Sequencer::SubmitAsync.
+    // With `pending` (else null): set by the sequencer before the batch's write begins (see
+    // Sequencer::SubmitAsync).
     std::shared_ptr<std::atomic<uint64_t>> write_begun;
   };
   absl::StatusOr<PreparedBatch> Prepare(const server::Principal& principal,
@@ -109,7 +109,7 @@ class CaptureProcessor {
   // the sequencer begins writing the batch, then one more than the store's sequence number
   // before the write. ApplyRules looks up in the event index only the pending batches whose
   // write may be in its snapshot: begun, and at or below the snapshot's sequence number.
-  mutable std::mutex write_begun_mu_;
+  std::mutex write_begun_mu_;
   absl::flat_hash_map<std::string, std::shared_ptr<std::atomic<uint64_t>>> write_begun_;
 };
 
