@@ -1,12 +1,14 @@
 #include "services/capture/capture.h"
 
 #include <chrono>
+#include <limits>
 
 #include "absl/container/flat_hash_set.h"
 #include "core/base/status_macros.h"
 #include "core/batch/batch.h"
 #include "core/crypto/hash.h"
 #include "core/epcis/event.h"
+#include "rocksdb/db.h"
 
 namespace origo::capture {
 namespace {
@@ -41,7 +43,8 @@ absl::StatusOr<origo::v1::CaptureResponse> CaptureProcessor::Capture(
 }
 
 std::future<Sequencer::Result> CaptureProcessor::Submit(PreparedBatch& prepared) {
-  auto result = sequencer_->SubmitAsync(std::move(prepared.leaves));
+  auto result =
+      sequencer_->SubmitAsync(std::move(prepared.leaves), std::move(prepared.write_begun));
   if (!prepared.pending) return result;
   // The batch's effects stay pending until its write has completed (or failed).
   return std::async(std::launch::deferred,
@@ -50,6 +53,10 @@ std::future<Sequencer::Result> CaptureProcessor::Submit(PreparedBatch& prepared)
                       pending.reset();
                       return r;
                     });
+}
+
+void CaptureProcessor::SubmitTo(PreparedBatch& prepared, Sequencer::Sink* sink, uint64_t ticket) {
+  sequencer_->SubmitTo(std::move(prepared.leaves), sink, ticket, std::move(prepared.write_begun));
 }
 
 absl::StatusOr<CaptureProcessor::PreparedBatch> CaptureProcessor::Prepare(
@@ -132,8 +139,8 @@ absl::StatusOr<CaptureProcessor::PreparedBatch> CaptureProcessor::Prepare(
   }
   PreparedBatch prepared;
   if (lineage_ != nullptr && rules_ != nullptr) {
-    ORIGO_RETURN_IF_ERROR(
-        ApplyRules(manifest.enterprise(), parsed_events, &leaves, now, &prepared.pending));
+    ORIGO_RETURN_IF_ERROR(ApplyRules(manifest.enterprise(), parsed_events, &leaves, now,
+                                     &prepared.pending, &prepared.write_begun));
   }
 
   prepared.event_ids.reserve(leaves.size());
@@ -169,7 +176,8 @@ absl::Status CaptureProcessor::CheckExportGate(const std::string& signer,
 absl::Status CaptureProcessor::ApplyRules(const std::string& signer,
                                           const std::vector<epcis::ParsedEvent>& events,
                                           std::vector<storage::LeafToAppend>* leaves, int64_t now,
-                                          std::shared_ptr<void>* pending) {
+                                          std::shared_ptr<void>* pending,
+                                          std::shared_ptr<std::atomic<uint64_t>>* write_begun) {
   // Judge and register under the identifiers' locks (core/rules/pending.h): concurrent batches
   // on the same lots cannot both pass against the same state.
   std::vector<std::string> ids;
@@ -182,26 +190,51 @@ absl::Status CaptureProcessor::ApplyRules(const std::string& signer,
   std::unique_ptr<storage::ReadView> view = lineage_->store()->Snapshot();
   std::unique_ptr<rules::StateReader> reader = lineage_->Reader(view.get());
   rules::BatchState state(reader.get());
-  absl::flat_hash_set<std::string> in_flight;
-  for (const auto& entry : pending_.Entries()) {
-    ORIGO_ASSIGN_OR_RETURN(auto written,
-                           view->Get(storage::ColumnFamily::kEventIndex, entry->first_event_id));
-    if (written.has_value()) continue;  // the snapshot shows it already
+  // A pending batch whose write had not begun when looked at after the snapshot was taken, or
+  // began after the snapshot's sequence number, is not in it. For the others, and for the
+  // batch's own events (already stored: a retry), one index lookup: a pending batch whose
+  // first event the snapshot shows is not overlaid, or it would count twice.
+  const rocksdb::Snapshot* snapshot = view->options().snapshot;
+  const uint64_t snapshot_sequence =
+      snapshot != nullptr ? snapshot->GetSequenceNumber() : std::numeric_limits<uint64_t>::max();
+  const std::vector<std::shared_ptr<const rules::PendingEffects::Entry>> entries =
+      pending_.Entries();
+  std::vector<std::string_view> keys;
+  keys.reserve(leaves->size() + entries.size());
+  for (const storage::LeafToAppend& leaf : *leaves) keys.push_back(leaf.event_id);
+  std::vector<bool> maybe_written(entries.size(), true);
+  {
+    std::lock_guard<std::mutex> lock(write_begun_mu_);
+    for (size_t e = 0; e < entries.size(); ++e) {
+      auto it = write_begun_.find(entries[e]->first_event_id);
+      // Not found: released after Entries() (written or failed), so look.
+      if (it == write_begun_.end()) continue;
+      const uint64_t begun = it->second->load();
+      if (begun == 0 || snapshot_sequence < begun) maybe_written[e] = false;
+    }
+  }
+  for (size_t e = 0; e < entries.size(); ++e) {
+    if (maybe_written[e]) keys.push_back(entries[e]->first_event_id);
+  }
+  ORIGO_ASSIGN_OR_RETURN(auto existing, view->MultiGet(storage::ColumnFamily::kEventIndex, keys));
+  // The batch's events judged here: not stored, not repeated within the batch, and not in a
+  // pending batch (a retry of one still in flight).
+  absl::flat_hash_set<std::string_view> judge;
+  for (size_t i = 0; i < leaves->size(); ++i) {
+    if (!existing[i].has_value()) judge.insert((*leaves)[i].event_id);
+  }
+  for (size_t e = 0, looked = leaves->size(); e < entries.size(); ++e) {
+    const auto& entry = entries[e];
+    if (maybe_written[e] && existing[looked++].has_value()) continue;  // in the snapshot
     state.AddOverlay(std::shared_ptr<const rules::EffectsIndex>(entry, &entry->effects));
-    in_flight.insert(entry->event_ids.begin(), entry->event_ids.end());
+    if (judge.empty()) continue;
+    for (const std::string& id : entry->event_ids) judge.erase(id);
   }
   rules::PendingEffects::Entry mine;
-  // Which events are already stored, for the whole batch in one lookup.
-  std::vector<std::string_view> event_ids;
-  event_ids.reserve(leaves->size());
-  for (const storage::LeafToAppend& leaf : *leaves) event_ids.push_back(leaf.event_id);
-  ORIGO_ASSIGN_OR_RETURN(auto existing,
-                         view->MultiGet(storage::ColumnFamily::kEventIndex, event_ids));
-  absl::flat_hash_set<std::string> seen;
   for (size_t i = 0; i < events.size(); ++i) {
     storage::LeafToAppend& leaf = (*leaves)[i];
-    if (!seen.insert(leaf.event_id).second) continue;
-    if (existing[i].has_value() || in_flight.contains(leaf.event_id)) continue;  // a retry
+    // erase: a repeat later in the batch is not judged twice.
+    if (judge.erase(leaf.event_id) == 0) continue;  // stored, in flight, or a repeat: a retry
     std::optional<rules::Violation> violation;
     auto effects = rules_->Evaluate(events[i], leaf.event_id, signer, state, &violation);
     if (!effects.ok()) {
@@ -229,7 +262,24 @@ absl::Status CaptureProcessor::ApplyRules(const std::string& signer,
   }
   if (!mine.event_ids.empty()) {
     mine.effects = state.ReleaseOwn();
-    *pending = pending_.Add(std::move(mine));
+    auto begun = std::make_shared<std::atomic<uint64_t>>(0);
+    std::string first = mine.first_event_id;
+    {
+      std::lock_guard<std::mutex> lock(write_begun_mu_);
+      write_begun_[first] = begun;
+    }
+    std::shared_ptr<void> entry = pending_.Add(std::move(mine));
+    // Released after the batch's write: out of pending_ first, then out of write_begun_, so
+    // an entry still listed by Entries() but no longer found there is looked up.
+    auto release = [this, first = std::move(first), begun,
+                    entry = std::move(entry)](void*) mutable {
+      entry.reset();
+      std::lock_guard<std::mutex> lock(write_begun_mu_);
+      auto it = write_begun_.find(first);
+      if (it != write_begun_.end() && it->second == begun) write_begun_.erase(it);
+    };
+    *pending = std::shared_ptr<void>(nullptr, std::move(release));
+    *write_begun = std::move(begun);
   }
   return absl::OkStatus();
 }

@@ -1,8 +1,12 @@
 #ifndef ORIGO_SERVICES_CAPTURE_CAPTURE_H_
 #define ORIGO_SERVICES_CAPTURE_CAPTURE_H_
 
+#include <atomic>
 #include <functional>
+#include <memory>
+#include <mutex>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "core/epcis/event.h"
 #include "core/rules/pending.h"
@@ -70,10 +74,17 @@ class CaptureProcessor {
     std::vector<std::string> event_ids;  // raw 32-byte ids, in batch order
     // The batch's rule effects, pending until its write completes (core/rules/pending.h).
     std::shared_ptr<void> pending;
+    // With `pending` (else null): set by the sequencer before the batch's write begins (see
+    // Sequencer::SubmitAsync).
+    std::shared_ptr<std::atomic<uint64_t>> write_begun;
   };
   absl::StatusOr<PreparedBatch> Prepare(const server::Principal& principal,
                                         const origo::v1::SignedBatch& batch);
   std::future<Sequencer::Result> Submit(PreparedBatch& prepared);
+  // As Submit, the result going to `sink` under `ticket` (Sequencer::SubmitTo). Takes the
+  // batch's leaves and write_begun; the caller keeps its `pending` until the result has
+  // arrived, then releases it.
+  void SubmitTo(PreparedBatch& prepared, Sequencer::Sink* sink, uint64_t ticket);
   static origo::v1::CaptureResponse Respond(const PreparedBatch& prepared,
                                             const std::vector<storage::AppendedLeaf>& appended);
 
@@ -83,7 +94,8 @@ class CaptureProcessor {
                                const std::vector<epcis::ParsedEvent>& events, int64_t now) const;
   absl::Status ApplyRules(const std::string& signer, const std::vector<epcis::ParsedEvent>& events,
                           std::vector<storage::LeafToAppend>* leaves, int64_t now,
-                          std::shared_ptr<void>* pending);
+                          std::shared_ptr<void>* pending,
+                          std::shared_ptr<std::atomic<uint64_t>>* write_begun);
 
   storage::RegistryStore* registry_;
   Sequencer* sequencer_;
@@ -93,6 +105,12 @@ class CaptureProcessor {
   storage::LineageIndex* lineage_;
   const rules::Engine* rules_;
   rules::PendingEffects pending_;
+  // For each entry of pending_ (by first event id; added before it, removed after it): 0 until
+  // the sequencer begins writing the batch, then one more than the store's sequence number
+  // before the write. ApplyRules looks up in the event index only the pending batches whose
+  // write may be in its snapshot: begun, and at or below the snapshot's sequence number.
+  std::mutex write_begun_mu_;
+  absl::flat_hash_map<std::string, std::shared_ptr<std::atomic<uint64_t>>> write_begun_;
 };
 
 }  // namespace origo::capture

@@ -1,5 +1,10 @@
 #include "services/capture/sequencer.h"
 
+#include <algorithm>
+
+#include "rocksdb/db.h"
+#include "storage/store.h"
+
 namespace origo::capture {
 
 Sequencer::Sequencer(storage::EventLog* log, Options options)
@@ -12,37 +17,63 @@ absl::StatusOr<std::vector<storage::AppendedLeaf>> Sequencer::Submit(
   return SubmitAsync(std::move(leaves)).get();
 }
 
-std::future<Sequencer::Result> Sequencer::SubmitAsync(std::vector<storage::LeafToAppend> leaves) {
+std::future<Sequencer::Result> Sequencer::SubmitAsync(
+    std::vector<storage::LeafToAppend> leaves, std::shared_ptr<std::atomic<uint64_t>> write_begun) {
   auto submission = std::make_unique<Submission>();
   submission->leaves = std::move(leaves);
+  submission->write_begun = std::move(write_begun);
   std::future<Result> result = submission->done.get_future();
-  if (submission->leaves.empty()) {
-    submission->done.set_value(std::vector<storage::AppendedLeaf>{});
-    return result;
-  }
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (stopping_) {
-      submission->done.set_value(absl::UnavailableError("server is shutting down; retry later"));
-      return result;
-    }
-    if (pending_events_ + submission->leaves.size() > options_.max_pending_events) {
-      submission->done.set_value(
-          absl::ResourceExhaustedError("capture queue is full (" + std::to_string(pending_events_) +
-                                       " events pending); retry after a short delay"));
-      return result;
-    }
-    pending_events_ += submission->leaves.size();
-    pending_.push_back(std::move(submission));
-    // A busy sequencer takes this submission with the next group without being woken: it looks
-    // at pending_ under mu_ before it waits. Skipping the notify saves a futex call per batch.
-    if (!sequencer_waiting_) return result;
-  }
-  wake_.notify_one();
+  Enqueue(std::move(submission));
   return result;
 }
 
+void Sequencer::SubmitTo(std::vector<storage::LeafToAppend> leaves, Sink* sink, uint64_t ticket,
+                         std::shared_ptr<std::atomic<uint64_t>> write_begun) {
+  auto submission = std::make_unique<Submission>();
+  submission->leaves = std::move(leaves);
+  submission->write_begun = std::move(write_begun);
+  submission->sink = sink;
+  submission->ticket = ticket;
+  Enqueue(std::move(submission));
+}
+
+void Sequencer::Complete(Submission& submission, Result result) {
+  if (submission.sink == nullptr) {
+    submission.done.set_value(std::move(result));
+  } else {
+    submission.sink->Deliver(submission.ticket, std::move(result));
+  }
+}
+
+void Sequencer::Enqueue(std::unique_ptr<Submission> submission) {
+  Result refused = std::vector<storage::AppendedLeaf>{};
+  if (!submission->leaves.empty()) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_) {
+      refused = absl::UnavailableError("server is shutting down; retry later");
+    } else if (pending_events_ + submission->leaves.size() > options_.max_pending_events) {
+      refused =
+          absl::ResourceExhaustedError("capture queue is full (" + std::to_string(pending_events_) +
+                                       " events pending); retry after a short delay");
+    } else {
+      pending_events_ += submission->leaves.size();
+      pending_.push_back(std::move(submission));
+      // A busy sequencer takes this submission with the next group without being woken: it
+      // looks at pending_ under mu_ before it waits. Skipping the notify saves a futex call per
+      // batch.
+      if (!sequencer_waiting_) return;
+    }
+  }
+  if (submission == nullptr) {
+    wake_.notify_one();
+    return;
+  }
+  Complete(*submission, std::move(refused));
+  if (submission->sink != nullptr) submission->sink->Flush();
+}
+
 void Sequencer::Run() {
+  std::vector<Sink*> sinks;  // of the current group, each once
   while (true) {
     std::vector<std::unique_ptr<Submission>> group;
     {
@@ -61,26 +92,35 @@ void Sequencer::Run() {
       pending_events_ -= events;
     }
     std::vector<const storage::LeafToAppend*> all;
+    // The group's writes get sequence numbers above this one.
+    const uint64_t before = log_->store()->db()->GetLatestSequenceNumber();
     for (const auto& s : group) {
+      if (s->write_begun != nullptr) s->write_begun->store(before + 1);
       for (const storage::LeafToAppend& leaf : s->leaves) all.push_back(&leaf);
     }
     auto appended = log_->Append(all);
-    if (!appended.ok()) {
-      for (const auto& s : group) s->done.set_value(appended.status());
-      continue;
-    }
-    {
+    if (appended.ok()) {
       std::lock_guard<std::mutex> lock(mu_);
       ++groups_;
       for (const auto& r : *appended) events_ += r.duplicate ? 0 : 1;
     }
     size_t offset = 0;
+    sinks.clear();
     for (const auto& s : group) {
+      if (s->sink != nullptr && std::find(sinks.begin(), sinks.end(), s->sink) == sinks.end()) {
+        sinks.push_back(s->sink);
+      }
+      if (!appended.ok()) {
+        Complete(*s, appended.status());
+        continue;
+      }
       std::vector<storage::AppendedLeaf> mine(appended->begin() + offset,
                                               appended->begin() + offset + s->leaves.size());
       offset += s->leaves.size();
-      s->done.set_value(std::move(mine));
+      Complete(*s, std::move(mine));
     }
+    // One wake-up per stream per group, after all of its batches in the group are delivered.
+    for (Sink* sink : sinks) sink->Flush();
   }
 }
 

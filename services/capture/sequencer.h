@@ -1,10 +1,12 @@
 #ifndef ORIGO_SERVICES_CAPTURE_SEQUENCER_H_
 #define ORIGO_SERVICES_CAPTURE_SEQUENCER_H_
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <future>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -43,7 +45,32 @@ class Sequencer {
   using Result = absl::StatusOr<std::vector<storage::AppendedLeaf>>;
   // As Submit, without waiting: the future becomes ready when the batch is durable or failed.
   // Lets one stream keep several batches in flight.
-  std::future<Result> SubmitAsync(std::vector<storage::LeafToAppend> leaves);
+  // `write_begun`, when given, is set before the batch's write begins, to one more than the
+  // store's latest sequence number then (rocksdb::DB::GetLatestSequenceNumber). A snapshot
+  // taken before it is set (sequentially consistent), or whose sequence number is below the
+  // value set, cannot show the batch.
+  std::future<Result> SubmitAsync(std::vector<storage::LeafToAppend> leaves,
+                                  std::shared_ptr<std::atomic<uint64_t>> write_begun = nullptr);
+
+  // Receives results on the sequencer thread, for callers that keep many batches in flight and
+  // want one wake-up per group commit rather than one per batch (a stream's acknowledgements).
+  // Deliver is called once per batch submitted to this sink (a sink's batches are written in
+  // submission order; refusals are delivered at once); Flush follows once the group's or the
+  // refusal's Deliver calls are done, and after a batch's Flush returns the sequencer no longer
+  // touches the sink for it. Both run on the sequencer thread (refusals: on the submitting
+  // thread), must be quick and must not block: they hold up every capture. A sink that may
+  // be destroyed as soon as its consumer has seen a result should publish results in Flush,
+  // under the lock its consumer reads them with.
+  class Sink {
+   public:
+    virtual ~Sink() = default;
+    virtual void Deliver(uint64_t ticket, Result result) = 0;
+    virtual void Flush() = 0;
+  };
+  // As SubmitAsync, the result going to sink->Deliver(ticket, ...) instead of a future. The
+  // result may be delivered (and flushed) before this returns, on the calling thread.
+  void SubmitTo(std::vector<storage::LeafToAppend> leaves, Sink* sink, uint64_t ticket,
+                std::shared_ptr<std::atomic<uint64_t>> write_begun = nullptr);
 
   // Finishes pending work, then stops the thread. Idempotent.
   void Stop();
@@ -55,8 +82,15 @@ class Sequencer {
  private:
   struct Submission {
     std::vector<storage::LeafToAppend> leaves;
-    std::promise<Result> done;
+    std::promise<Result> done;  // when sink is null
+    Sink* sink = nullptr;
+    uint64_t ticket = 0;
+    std::shared_ptr<std::atomic<uint64_t>> write_begun;  // optional
   };
+  // Enqueues `submission`, or completes it at once with UNAVAILABLE / RESOURCE_EXHAUSTED / an
+  // empty result.
+  void Enqueue(std::unique_ptr<Submission> submission);
+  static void Complete(Submission& submission, Result result);
   void Run();
 
   storage::EventLog* log_;

@@ -419,5 +419,49 @@ TEST_F(CaptureTest, StreamAcknowledgesEachBatchInOrder) {
   EXPECT_TRUE(stream->Finish().ok());
 }
 
+// Batches pipelined on one stream (none waits for its acknowledgement), the seventh of nine
+// with a bad event: the six before it are acknowledged in order, the stream ends naming the
+// batch, the event and the field, and nothing from the seventh on is stored.
+TEST_F(CaptureTest, PipelinedStreamAcknowledgesWhatPrecededABadBatchAndStoresNothingAfter) {
+  auto [key, token] = Enroll(kGrower);
+  auto context = Context(token);
+  auto stream = capture_->CaptureStream(context.get());
+  constexpr int kBatches = 9, kBad = 7, kPerBatch = 4;
+  for (int b = 1; b <= kBatches; ++b) {
+    auto events = Events(b * kPerBatch, kPerBatch);
+    if (b == kBad) {
+      events[2] = R"({"type":"ObjectEvent","eventTimeZoneOffset":"+08:00","action":"ADD",)"
+                  R"("epcList":["https://id.gs1.org/01/06971234000415/21/X1"]})";
+    }
+    origo::v1::CaptureRequest request;
+    *request.mutable_batch() = batch::SignBatch(events, kGrower, key, NowMs()).value();
+    request.set_sequence(static_cast<uint64_t>(b));
+    if (!stream->Write(request)) break;  // the server may already have ended the stream
+  }
+  stream->WritesDone();
+  std::vector<uint64_t> acknowledged;
+  origo::v1::CaptureResponse response;
+  while (stream->Read(&response)) {
+    acknowledged.push_back(response.sequence());
+    EXPECT_EQ(response.stored(), static_cast<uint32_t>(kPerBatch));
+    EXPECT_EQ(response.events(0).index(), (response.sequence() - 1) * kPerBatch);
+  }
+  EXPECT_EQ(acknowledged, (std::vector<uint64_t>{1, 2, 3, 4, 5, 6}));
+  grpc::Status s = stream->Finish();
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(s.error_message().find("batch with sequence 7: event 2: eventTime"), std::string::npos)
+      << s.error_message();
+  EXPECT_EQ(CheckpointCoveringNow(), static_cast<uint64_t>((kBad - 1) * kPerBatch));
+  // The batch after the bad one was not stored: sent again, it is new.
+  origo::v1::CaptureResponse again;
+  ASSERT_TRUE(
+      Capture(token,
+              batch::SignBatch(Events(8 * kPerBatch, kPerBatch), kGrower, key, NowMs()).value(),
+              &again)
+          .ok());
+  EXPECT_EQ(again.stored(), static_cast<uint32_t>(kPerBatch));
+  EXPECT_EQ(again.duplicates(), 0u);
+}
+
 }  // namespace
 }  // namespace origo

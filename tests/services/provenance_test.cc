@@ -605,6 +605,50 @@ TEST_F(ProvenanceTest, ConcurrentBatchesCannotTogetherConsumeMoreThanALotHolds) 
   EXPECT_EQ(got.lot().consumed(), 600);
 }
 
+// Pipelined on one stream, each batch is judged while the ones before it are pending or just
+// written: it must see each of them exactly once (not twice: 600 + 400 fit the 1,000 kg lot;
+// not never: the third batch's 1 kg does not), repeated so the judgement meets both states.
+TEST_F(ProvenanceTest, PipelinedBatchesOnAStreamSeeEarlierConsumptionExactlyOnce) {
+  Producer grower = Enroll(kGrower, origo::v1::SECTOR_GOJI);
+  for (int round = 0; round < 8; ++round) {
+    const std::string lot = "/01/06971234000101/10/R" + std::to_string(round);
+    ExpectAccepted(grower, {Commission("2026-10-01T08:00:00+08:00", Q(lot, 1000, "KGM"),
+                                       "/414/6971234000019")});
+    auto context = Context(grower.token);
+    auto stream = capture_->CaptureStream(context.get());
+    const double consumed[] = {600, 400, 1};
+    for (int b = 0; b < 3; ++b) {
+      const std::string out =
+          "/01/06971234000279/10/R" + std::to_string(round) + "-" + std::to_string(b);
+      origo::v1::CaptureRequest request;
+      *request.mutable_batch() =
+          batch::SignBatch({Transform("2026-10-03T08:00:00+08:00", "urn:origo:bizstep:drying",
+                                      Q(lot, consumed[b], "KGM"), Q(out, 0.25, "KGM"))},
+                           grower.usci, grower.key, NowMs())
+              .value();
+      request.set_sequence(static_cast<uint64_t>(b + 1));
+      if (!stream->Write(request)) break;
+    }
+    stream->WritesDone();
+    std::vector<uint64_t> acknowledged;
+    origo::v1::CaptureResponse response;
+    while (stream->Read(&response)) acknowledged.push_back(response.sequence());
+    EXPECT_EQ(acknowledged, (std::vector<uint64_t>{1, 2})) << "round " << round;
+    grpc::Status s = stream->Finish();
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << s.error_message();
+    EXPECT_NE(s.error_message().find("batch with sequence 3: event 0: "), std::string::npos)
+        << s.error_message();
+    EXPECT_NE(s.error_message().find("consumes 1 KGM of " + lot + " but only 0 remain"),
+              std::string::npos)
+        << s.error_message();
+    origo::v1::GetLotRequest get;
+    get.set_id(lot);
+    origo::v1::GetLotResponse got;
+    ASSERT_TRUE(provenance_->GetLot(Context().get(), get, &got).ok());
+    EXPECT_EQ(got.lot().consumed(), 1000) << "round " << round;
+  }
+}
+
 TEST_F(ProvenanceTest, GiClaimsNeedARegisteredBaseInTheZoneAndItsHarvest) {
   Producer grower = Enroll(kGrower, origo::v1::SECTOR_GOJI);
   AddBase(kGrower, "plot-07", "6971234000019", "plot-07", "中宁枸杞", 2000);
