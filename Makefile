@@ -18,7 +18,7 @@ DEBIAN_PACKAGES := build-essential cmake ninja-build ccache pkg-config git curl 
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler \
   librocksdb-dev libssl-dev libgtest-dev libgmock-dev libcli11-dev libcpp-httplib-dev \
   libabsl-dev clang libclang-rt-14-dev \
-  postgresql libpq-dev jq libjemalloc-dev
+  postgresql libpq-dev jq libjemalloc-dev libsodium-dev
 # origo label (libqrencode, libpng) and its test (zbarimg, rsvg-convert); the browser test drives
 # Debian's chromium with playwright-core under Node.js (Debian's nodejs and npm unless a node and
 # npm are already installed, e.g. NodeSource's, whose nodejs conflicts with Debian's npm).

@@ -7,6 +7,7 @@
 #include <openssl/params.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <sodium.h>
 
 #include <array>
 #include <climits>
@@ -187,6 +188,16 @@ absl::StatusOr<PublicKey> PublicKey::FromParsed(EvpPkeyPtr parsed) {
   state->algorithm = algorithm;
   state->key_id = HexEncode(Sha256(der));
   state->der = std::move(der);
+  if (algorithm == Algorithm::kEd25519) {
+    state->raw_ed25519.resize(kEd25519PublicKeySize);
+    size_t len = state->raw_ed25519.size();
+    if (EVP_PKEY_get_raw_public_key(state->pkey.get(),
+                                    reinterpret_cast<unsigned char*>(state->raw_ed25519.data()),
+                                    &len) != 1 ||
+        len != kEd25519PublicKeySize) {
+      return SslError(absl::StatusCode::kInternal, "EVP_PKEY_get_raw_public_key failed");
+    }
+  }
   return PublicKey(std::move(state));
 }
 
@@ -244,14 +255,7 @@ absl::StatusOr<std::string> PublicKey::RawPublicKey() const {
   if (state_->algorithm != Algorithm::kEd25519) {
     return absl::FailedPreconditionError("RawPublicKey is only defined for Ed25519 keys");
   }
-  std::string raw(kEd25519PublicKeySize, '\0');
-  size_t len = raw.size();
-  if (EVP_PKEY_get_raw_public_key(state_->pkey.get(), reinterpret_cast<unsigned char*>(raw.data()),
-                                  &len) != 1 ||
-      len != raw.size()) {
-    return SslError(absl::StatusCode::kInternal, "EVP_PKEY_get_raw_public_key failed");
-  }
-  return raw;
+  return state_->raw_ed25519;
 }
 
 absl::Status PublicKey::Verify(std::string_view message, std::string_view signature) const {
@@ -259,6 +263,16 @@ absl::Status PublicKey::Verify(std::string_view message, std::string_view signat
     if (signature.size() != kEd25519SignatureSize) {
       return absl::InvalidArgumentError(absl::StrCat(
           "Ed25519 signature must be ", kEd25519SignatureSize, " bytes, got ", signature.size()));
+    }
+    // sodium_init is thread-safe and idempotent; it fails only if the system has no randomness
+    // source, which verification does not use (OpenSSL is the fallback then).
+    static const bool sodium_ready = sodium_init() >= 0;
+    if (sodium_ready) {
+      if (crypto_sign_verify_detached(Bytes(signature), Bytes(message), message.size(),
+                                      Bytes(state_->raw_ed25519)) == 0) {
+        return absl::OkStatus();
+      }
+      return absl::UnauthenticatedError("signature does not verify");
     }
   } else {
     ORIGO_RETURN_IF_ERROR(CheckStrictDerEcdsa(signature));

@@ -375,3 +375,28 @@ TEST(KeyCacheTest, ConcurrentInsertAndVerify) {
 
 }  // namespace
 }  // namespace origo::crypto
+
+namespace origo::crypto {
+namespace {
+
+TEST(Ed25519VerifyTest, RefusesTheUniversalSignatureOfTheIdentityKey) {
+  // Under the identity point as public key, R = identity and S = 0 satisfy the verification
+  // equation for every message, and OpenSSL 3.0 accepts it. A key like that must not be able to
+  // sign anything: Verify refuses small-order keys and R values.
+  std::string identity(32, '\0');
+  identity[0] = 1;
+  auto key = PublicKey::FromRawEd25519(identity);
+  ASSERT_TRUE(key.ok()) << key.status();
+  const std::string signature = identity + std::string(32, '\0');
+  EXPECT_EQ(key->Verify("any message", signature).code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(key->Verify("another", signature).code(), absl::StatusCode::kUnauthenticated);
+
+  // OpenSSL-made signatures still verify, and a changed message does not.
+  auto signer = PrivateKey::Generate(Algorithm::kEd25519).value();
+  const std::string good = signer.Sign("message").value();
+  EXPECT_TRUE(signer.Public().Verify("message", good).ok());
+  EXPECT_EQ(signer.Public().Verify("messagE", good).code(), absl::StatusCode::kUnauthenticated);
+}
+
+}  // namespace
+}  // namespace origo::crypto
