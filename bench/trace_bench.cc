@@ -162,6 +162,12 @@ int RunOnStore(const std::string& dir, uint64_t count, const std::string& dump) 
   std::shuffle(origins.begin(), origins.end(), rng);
   std::printf("store %s: %llu events, %zu items, %zu origin lots\n", dir.c_str(),
               static_cast<unsigned long long>(log->Head().size), item_ids.size(), origins.size());
+  for (auto cf : {storage::ColumnFamily::kProvenance, storage::ColumnFamily::kLineageForward,
+                  storage::ColumnFamily::kLineageBackward}) {
+    std::string files;
+    store->db()->GetProperty(store->Family(cf), "rocksdb.levelstats", &files);
+    std::printf("%s:\n%s", std::string(storage::ColumnFamilyName(cf)).c_str(), files.c_str());
+  }
   if (!dump.empty()) {
     std::string out;
     auto add = [&](const std::string& what, const google::protobuf::Message& m) {

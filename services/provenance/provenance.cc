@@ -173,25 +173,56 @@ class Provenance::Reader {
     return &it->second;
   }
 
-  absl::StatusOr<const storage::EnterpriseProfile*> Profile(const std::string& usci) {
-    auto it = profiles_.find(usci);
-    if (it == profiles_.end()) {
-      auto profile = lineage_->registry()->GetProfile(usci);
-      std::optional<storage::EnterpriseProfile> value;
-      if (profile.ok()) {
-        value = *std::move(profile);
-      } else if (profile.status().code() != absl::StatusCode::kNotFound &&
-                 profile.status().code() != absl::StatusCode::kInvalidArgument) {
-        return profile.status();
+  // The registry's record of `usci` in the parts views show, each read on first use: most
+  // enterprises a view names (signers, owners) show only their name, so their keys, bases and
+  // certificates are not read. Registry data is read at the latest state. nullptr when `usci` is
+  // not registered (or not a USCI).
+  struct Registered {
+    origo::v1::Enterprise enterprise;
+    std::optional<std::vector<origo::v1::Certificate>> certificates;
+    std::optional<std::vector<origo::v1::ProductionBase>> bases;
+  };
+  absl::StatusOr<Registered*> Enterprise(const std::string& usci) {
+    auto it = registered_.find(usci);
+    if (it == registered_.end()) {
+      std::optional<Registered> value;
+      if (!usci.empty()) {
+        auto enterprise = lineage_->registry()->GetEnterprise(usci);
+        if (enterprise.ok()) {
+          value.emplace().enterprise = *std::move(enterprise);
+        } else if (!Unregistered(enterprise.status())) {
+          return enterprise.status();
+        }
       }
-      it = profiles_.emplace(usci, std::move(value)).first;
+      it = registered_.emplace(usci, std::move(value)).first;
     }
     return it->second ? &*it->second : nullptr;
   }
   absl::StatusOr<std::string> Name(const std::string& usci) {
-    if (usci.empty()) return std::string();
-    ORIGO_ASSIGN_OR_RETURN(auto profile, Profile(usci));
-    return profile ? profile->enterprise.name() : std::string();
+    ORIGO_ASSIGN_OR_RETURN(Registered * r, Enterprise(usci));
+    return r ? r->enterprise.name() : std::string();
+  }
+  // Empty for an enterprise that is not registered.
+  absl::StatusOr<absl::Span<const origo::v1::Certificate>> Certificates(const std::string& usci) {
+    ORIGO_ASSIGN_OR_RETURN(Registered * r, Enterprise(usci));
+    if (r == nullptr) return absl::Span<const origo::v1::Certificate>();
+    if (!r->certificates.has_value()) {
+      auto listed = lineage_->registry()->ListCertificates(usci);
+      if (!listed.ok() && !Unregistered(listed.status())) return listed.status();
+      r->certificates.emplace(listed.ok() ? *std::move(listed)
+                                          : std::vector<origo::v1::Certificate>());
+    }
+    return absl::MakeConstSpan(*r->certificates);
+  }
+  absl::StatusOr<absl::Span<const origo::v1::ProductionBase>> Bases(const std::string& usci) {
+    ORIGO_ASSIGN_OR_RETURN(Registered * r, Enterprise(usci));
+    if (r == nullptr) return absl::Span<const origo::v1::ProductionBase>();
+    if (!r->bases.has_value()) {
+      auto listed = lineage_->registry()->ListBases(usci);
+      if (!listed.ok() && !Unregistered(listed.status())) return listed.status();
+      r->bases.emplace(listed.ok() ? *std::move(listed) : std::vector<origo::v1::ProductionBase>());
+    }
+    return absl::MakeConstSpan(*r->bases);
   }
 
   // The view of `id`; NOT_FOUND when nothing is known about it.
@@ -266,10 +297,8 @@ class Provenance::Reader {
       *e->mutable_certificates() = f.certificates();
       e->set_rules_version(f.rules_version());
     }
-    ORIGO_ASSIGN_OR_RETURN(auto profile, Profile(s.creator));
-    if (profile != nullptr) {
-      for (const auto& c : profile->certificates) *v.add_enterprise_certificates() = c;
-    }
+    ORIGO_ASSIGN_OR_RETURN(auto certificates, Certificates(s.creator));
+    for (const auto& c : certificates) *v.add_enterprise_certificates() = c;
     ORIGO_ASSIGN_OR_RETURN(auto inspections, cursor_.Inspections(id));
     for (const auto& i : inspections) *v.add_inspections() = ToApi(i);
     if (link.IsItem()) {
@@ -310,9 +339,9 @@ class Provenance::Reader {
     if (auto it = view.ilmd().find("originRegion"); it != view.ilmd().end()) {
       o.set_region(it->second);
     }
-    ORIGO_ASSIGN_OR_RETURN(auto profile, Profile(view.creator()));
-    if (profile != nullptr && !view.base().empty()) {
-      for (const auto& b : profile->bases) {
+    if (!view.base().empty()) {
+      ORIGO_ASSIGN_OR_RETURN(auto bases, Bases(view.creator()));
+      for (const auto& b : bases) {
         if (view.creator() + "/" + b.base_id() == view.base()) {
           o.set_base_name(b.name());
           if (!b.region().empty()) o.set_region(b.region());
@@ -335,7 +364,13 @@ class Provenance::Reader {
   absl::node_hash_map<std::string, rules::NodeState> states_;
   absl::node_hash_map<std::string, UpstreamRead> upstream_;
   absl::node_hash_map<std::string, std::optional<origo::v1::BlacklistEntry>> listings_;
-  std::map<std::string, std::optional<storage::EnterpriseProfile>> profiles_;
+  absl::node_hash_map<std::string, std::optional<Registered>> registered_;
+
+  // What the registry answers for an identifier that is not a registered enterprise.
+  static bool Unregistered(const absl::Status& status) {
+    return status.code() == absl::StatusCode::kNotFound ||
+           status.code() == absl::StatusCode::kInvalidArgument;
+  }
 };
 
 Provenance::Provenance(storage::LineageIndex* lineage, storage::EventLog* log,
