@@ -245,6 +245,19 @@ absl::StatusOr<std::vector<LineageFact>> LineageIndex::Cursor::Facts(std::string
   return facts.Take();
 }
 
+absl::StatusOr<std::vector<const LineageFact*>> LineageIndex::Cursor::Facts(
+    std::string_view id, google::protobuf::Arena* arena) {
+  std::vector<const LineageFact*> facts;
+  ORIGO_RETURN_IF_ERROR(
+      ScanWith(Open(ColumnFamily::kProvenance, &provenance_), ColumnFamily::kProvenance,
+               Tagged(kFactTag, id), SIZE_MAX, [&](std::string_view, std::string_view value) {
+                 LineageFact* fact = google::protobuf::Arena::CreateMessage<LineageFact>(arena);
+                 facts.push_back(fact);
+                 return DecodeValue(value, fact, "lineage fact");
+               }));
+  return facts;
+}
+
 absl::StatusOr<std::vector<rules::Edge>> LineageIndex::Cursor::Upstream(std::string_view id,
                                                                         size_t limit) {
   EdgeCollector edges(id, true);

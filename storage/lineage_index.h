@@ -28,6 +28,7 @@
 #include "absl/status/statusor.h"
 #include "core/credit/rating.h"
 #include "core/rules/rules.h"
+#include "google/protobuf/arena.h"
 #include "origo/store/v1/lineage.pb.h"
 #include "storage/event_log.h"
 #include "storage/registry_store.h"
@@ -74,6 +75,10 @@ class LineageIndex {
    public:
     Cursor(const LineageIndex* index, const ReadView* view) : index_(index), view_(view) {}
     absl::StatusOr<std::vector<origo::store::v1::LineageFact>> Facts(std::string_view id);
+    // The same facts allocated on `arena` (owned by it): a reader that keeps many facts for
+    // one request frees them at once instead of string by string.
+    absl::StatusOr<std::vector<const origo::store::v1::LineageFact*>> Facts(
+        std::string_view id, google::protobuf::Arena* arena);
     absl::StatusOr<std::vector<rules::Edge>> Upstream(std::string_view id, size_t limit = SIZE_MAX);
     absl::StatusOr<std::vector<rules::Edge>> Downstream(std::string_view id,
                                                         size_t limit = SIZE_MAX);

@@ -133,11 +133,11 @@ class Provenance::Reader {
   const storage::ReadView& view() const { return *view_; }
   storage::LineageIndex::Cursor& cursor() { return cursor_; }
 
-  // The facts of `id` in key order.
-  absl::StatusOr<const std::vector<LineageFact>*> Facts(const std::string& id) {
+  // The facts of `id` in key order (on the reader's arena).
+  absl::StatusOr<const std::vector<const LineageFact*>*> Facts(const std::string& id) {
     auto it = facts_.find(id);
     if (it == facts_.end()) {
-      ORIGO_ASSIGN_OR_RETURN(auto facts, cursor_.Facts(id));
+      ORIGO_ASSIGN_OR_RETURN(auto facts, cursor_.Facts(id, &arena_));
       it = facts_.emplace(id, std::move(facts)).first;
     }
     return &it->second;
@@ -145,7 +145,7 @@ class Provenance::Reader {
   absl::StatusOr<const rules::NodeState*> State(const std::string& id) {
     auto it = states_.find(id);
     if (it == states_.end()) {
-      ORIGO_ASSIGN_OR_RETURN(const std::vector<LineageFact>* facts, Facts(id));
+      ORIGO_ASSIGN_OR_RETURN(const std::vector<const LineageFact*>* facts, Facts(id));
       it = states_.emplace(id, rules::FoldFacts(*facts)).first;
     }
     return &it->second;
@@ -228,13 +228,11 @@ class Provenance::Reader {
   // The view of `id`; NOT_FOUND when nothing is known about it.
   absl::StatusOr<origo::v1::LotView> View(const gs1::DigitalLink& link, bool with_events = true) {
     const std::string id = link.CanonicalPath();
-    ORIGO_ASSIGN_OR_RETURN(const std::vector<LineageFact>* stored, Facts(id));
+    ORIGO_ASSIGN_OR_RETURN(const std::vector<const LineageFact*>* stored, Facts(id));
     if (stored->empty()) return absl::NotFoundError("id: nothing is recorded for " + id);
     // Event order. Sorting pointers makes the same moves (and so the same order of facts with
     // equal times) as sorting the facts themselves would.
-    std::vector<const LineageFact*> facts;
-    facts.reserve(stored->size());
-    for (const LineageFact& f : *stored) facts.push_back(&f);
+    std::vector<const LineageFact*> facts = *stored;
     std::sort(facts.begin(), facts.end(), [](const LineageFact* a, const LineageFact* b) {
       return a->event_time_ms() < b->event_time_ms();
     });
@@ -360,12 +358,20 @@ class Provenance::Reader {
   storage::LineageIndex* lineage_;
   std::unique_ptr<storage::ReadView> view_;
   storage::LineageIndex::Cursor cursor_;
-  absl::node_hash_map<std::string, std::vector<LineageFact>> facts_;
+  // Holds the facts read (a trace forward keeps thousands): freed at once with the reader.
+  google::protobuf::Arena arena_{ArenaOptions()};
+  absl::node_hash_map<std::string, std::vector<const LineageFact*>> facts_;
   absl::node_hash_map<std::string, rules::NodeState> states_;
   absl::node_hash_map<std::string, UpstreamRead> upstream_;
   absl::node_hash_map<std::string, std::optional<origo::v1::BlacklistEntry>> listings_;
   absl::node_hash_map<std::string, std::optional<Registered>> registered_;
 
+  static google::protobuf::ArenaOptions ArenaOptions() {
+    google::protobuf::ArenaOptions options;
+    options.start_block_size = 8 << 10;
+    options.max_block_size = 64 << 10;
+    return options;
+  }
   // What the registry answers for an identifier that is not a registered enterprise.
   static bool Unregistered(const absl::Status& status) {
     return status.code() == absl::StatusCode::kNotFound ||
