@@ -52,9 +52,25 @@ std::string PrefixEnd(std::string prefix) {
   return prefix;
 }
 
-// Calls `fn(key, value)` for every entry of `cf` under `prefix`, up to `limit` entries. The
-// iterator is bounded at the prefix's end: without the bound, the seek and the last Next walk on
-// into the following keys (and every hidden version of them) to find where the prefix stops.
+// Calls `fn(key, value)` for every entry under `prefix` that `it` (unbounded or bounded at the
+// prefix's end) holds, up to `limit` entries, stopping at the prefix's end itself.
+template <typename Fn>
+absl::Status ScanWith(rocksdb::Iterator* it, ColumnFamily cf, const std::string& prefix,
+                      size_t limit, Fn fn) {
+  size_t n = 0;
+  for (it->Seek(prefix); n < limit && it->Valid();) {
+    std::string_view key = it->key().ToStringView();
+    if (key.substr(0, prefix.size()) != prefix) break;
+    ORIGO_RETURN_IF_ERROR(fn(key.substr(prefix.size()), it->value().ToStringView()));
+    if (++n < limit) it->Next();  // no step past the last entry wanted
+  }
+  if (it->status().ok()) return absl::OkStatus();
+  return FromRocks(it->status(), "scan " + std::string(ColumnFamilyName(cf)));
+}
+
+// ScanWith on an iterator of its own, bounded at the prefix's end: without the bound, the seek
+// and the last Next walk on into the following keys (and every hidden version of them) to find
+// where the prefix stops.
 template <typename Fn>
 absl::Status Scan(const Store& store, const ReadView& view, ColumnFamily cf,
                   const std::string& prefix, size_t limit, Fn fn) {
@@ -63,54 +79,85 @@ absl::Status Scan(const Store& store, const ReadView& view, ColumnFamily cf,
   rocksdb::ReadOptions options = view.options();
   if (!end.empty()) options.iterate_upper_bound = &end_slice;
   std::unique_ptr<rocksdb::Iterator> it(store.db()->NewIterator(options, store.Family(cf)));
-  size_t n = 0;
-  for (it->Seek(prefix); it->Valid() && n < limit; it->Next(), ++n) {
-    std::string_view key = it->key().ToStringView();
-    if (key.substr(0, prefix.size()) != prefix) break;
-    ORIGO_RETURN_IF_ERROR(fn(key.substr(prefix.size()), it->value().ToStringView()));
+  return ScanWith(it.get(), cf, prefix, limit, std::move(fn));
+}
+
+// The decoders of the scans, shared by the LineageIndex methods and Cursor.
+class EdgeCollector {
+ public:
+  EdgeCollector(std::string_view id, bool upstream) : id_(id), upstream_(upstream) {}
+  absl::Status operator()(std::string_view rest, std::string_view value) {
+    KeyReader reader(rest);
+    std::string_view other;
+    if (!reader.GetString(&other)) return absl::DataLossError("lineage edge key is truncated");
+    rules::Edge& e = out_.emplace_back();
+    ORIGO_RETURN_IF_ERROR(DecodeValue(value, &e.edge, "lineage edge"));
+    // Newer values omit the event id: it is the key's tail.
+    if (e.edge.event_id().empty()) e.edge.set_event_id(crypto::HexEncode(reader.Rest()));
+    e.from = upstream_ ? other : id_;
+    e.to = upstream_ ? id_ : other;
+    return absl::OkStatus();
   }
-  return FromRocks(it->status(), "scan " + std::string(ColumnFamilyName(cf)));
+  std::vector<rules::Edge> Take() { return std::move(out_); }
+
+ private:
+  std::string_view id_;
+  bool upstream_;
+  std::vector<rules::Edge> out_;
+};
+
+// Newer fact values omit the event id: it is the tail of the key, `event_id` here.
+absl::Status RestoreEventId(std::string_view event_id, LineageFact* fact) {
+  if (fact->event_id().empty()) fact->set_event_id(crypto::HexEncode(event_id));
+  return absl::OkStatus();
+}
+absl::Status RestoreEventId(std::string_view, origo::store::v1::StoredInspection*) {
+  return absl::OkStatus();
+}
+
+template <typename Message>
+class MessageCollector {
+ public:
+  explicit MessageCollector(const char* what) : what_(what) {}
+  absl::Status operator()(std::string_view rest, std::string_view value) {
+    Message& message = out_.emplace_back();
+    ORIGO_RETURN_IF_ERROR(DecodeValue(value, &message, what_));
+    return RestoreEventId(rest, &message);
+  }
+  std::vector<Message> Take() { return std::move(out_); }
+
+ private:
+  const char* what_;
+  std::vector<Message> out_;
+};
+
+std::string EdgePrefix(std::string_view id) {
+  std::string prefix;
+  PutString(&prefix, id);
+  return prefix;
 }
 
 absl::StatusOr<std::vector<rules::Edge>> ScanEdges(const Store& store, const ReadView& view,
                                                    ColumnFamily cf, std::string_view id,
                                                    bool upstream, size_t limit) {
-  std::vector<rules::Edge> out;
-  std::string prefix;
-  PutString(&prefix, id);
-  ORIGO_RETURN_IF_ERROR(Scan(store, view, cf, prefix, limit,
-                             [&](std::string_view rest, std::string_view value) -> absl::Status {
-                               KeyReader reader(rest);
-                               std::string_view other;
-                               if (!reader.GetString(&other)) {
-                                 return absl::DataLossError("lineage edge key is truncated");
-                               }
-                               rules::Edge e;
-                               ORIGO_RETURN_IF_ERROR(DecodeValue(value, &e.edge, "lineage edge"));
-                               // Newer values omit the event id: it is the key's tail.
-                               if (e.edge.event_id().empty()) {
-                                 e.edge.set_event_id(crypto::HexEncode(reader.Rest()));
-                               }
-                               e.from = upstream ? std::string(other) : std::string(id);
-                               e.to = upstream ? std::string(id) : std::string(other);
-                               out.push_back(std::move(e));
-                               return absl::OkStatus();
-                             }));
-  return out;
+  EdgeCollector edges(id, upstream);
+  ORIGO_RETURN_IF_ERROR(Scan(store, view, cf, EdgePrefix(id), limit, std::ref(edges)));
+  return edges.Take();
 }
 
 class SnapshotReader : public rules::StateReader {
  public:
-  SnapshotReader(const LineageIndex* index, const ReadView* view) : index_(index), view_(view) {}
+  SnapshotReader(const LineageIndex* index, const ReadView* view)
+      : index_(index), view_(view), cursor_(index, view) {}
   absl::StatusOr<std::vector<LineageFact>> Facts(std::string_view id) override {
-    return index_->Facts(id, *view_);
+    return cursor_.Facts(id);
   }
   absl::StatusOr<std::vector<rules::Edge>> Upstream(std::string_view id) override {
-    return index_->Upstream(id, *view_);
+    return cursor_.Upstream(id);
   }
   absl::StatusOr<std::vector<origo::store::v1::StoredInspection>> Inspections(
       std::string_view id) override {
-    return index_->Inspections(id, *view_);
+    return cursor_.Inspections(id);
   }
   absl::StatusOr<double> BaseHarvest(std::string_view base, int year) override {
     return index_->BaseHarvest(base, year, *view_);
@@ -133,6 +180,7 @@ class SnapshotReader : public rules::StateReader {
  private:
   const LineageIndex* index_;
   const ReadView* view_;
+  LineageIndex::Cursor cursor_;
 };
 
 }  // namespace
@@ -175,20 +223,10 @@ std::unique_ptr<rules::StateReader> LineageIndex::Reader(const ReadView* view) c
 
 absl::StatusOr<std::vector<LineageFact>> LineageIndex::Facts(std::string_view id,
                                                              const ReadView& view) const {
-  std::vector<LineageFact> out;
-  ORIGO_RETURN_IF_ERROR(
-      Scan(*store_, view, ColumnFamily::kProvenance, Tagged(kFactTag, id), SIZE_MAX,
-           [&](std::string_view event_id, std::string_view value) -> absl::Status {
-             LineageFact fact;
-             ORIGO_RETURN_IF_ERROR(DecodeValue(value, &fact, "lineage fact"));
-             // Newer values omit the event id: it is the key's tail.
-             if (fact.event_id().empty()) {
-               fact.set_event_id(crypto::HexEncode(event_id));
-             }
-             out.push_back(std::move(fact));
-             return absl::OkStatus();
-           }));
-  return out;
+  MessageCollector<LineageFact> facts("lineage fact");
+  ORIGO_RETURN_IF_ERROR(Scan(*store_, view, ColumnFamily::kProvenance, Tagged(kFactTag, id),
+                             SIZE_MAX, std::ref(facts)));
+  return facts.Take();
 }
 
 absl::StatusOr<std::vector<rules::Edge>> LineageIndex::Upstream(std::string_view id,
@@ -205,15 +243,66 @@ absl::StatusOr<std::vector<rules::Edge>> LineageIndex::Downstream(std::string_vi
 
 absl::StatusOr<std::vector<origo::store::v1::StoredInspection>> LineageIndex::Inspections(
     std::string_view id, const ReadView& view) const {
-  std::vector<origo::store::v1::StoredInspection> out;
+  MessageCollector<origo::store::v1::StoredInspection> inspections("inspection");
   ORIGO_RETURN_IF_ERROR(Scan(*store_, view, ColumnFamily::kProvenance, Tagged(kInspectionTag, id),
-                             SIZE_MAX, [&](std::string_view, std::string_view value) {
-                               origo::store::v1::StoredInspection i;
-                               absl::Status s = DecodeValue(value, &i, "inspection");
-                               if (s.ok()) out.push_back(std::move(i));
-                               return s;
-                             }));
-  return out;
+                             SIZE_MAX, std::ref(inspections)));
+  return inspections.Take();
+}
+
+rocksdb::Iterator* LineageIndex::Cursor::Open(ColumnFamily cf,
+                                              std::unique_ptr<rocksdb::Iterator>* slot) {
+  if (*slot == nullptr) *slot = view_->NewIterator(cf);
+  return slot->get();
+}
+
+absl::StatusOr<std::vector<LineageFact>> LineageIndex::Cursor::Facts(std::string_view id) {
+  MessageCollector<LineageFact> facts("lineage fact");
+  ORIGO_RETURN_IF_ERROR(ScanWith(Open(ColumnFamily::kProvenance, &provenance_),
+                                 ColumnFamily::kProvenance, Tagged(kFactTag, id), SIZE_MAX,
+                                 std::ref(facts)));
+  return facts.Take();
+}
+
+absl::StatusOr<std::vector<const LineageFact*>> LineageIndex::Cursor::Facts(
+    std::string_view id, google::protobuf::Arena* arena) {
+  std::vector<const LineageFact*> facts;
+  ORIGO_RETURN_IF_ERROR(
+      ScanWith(Open(ColumnFamily::kProvenance, &provenance_), ColumnFamily::kProvenance,
+               Tagged(kFactTag, id), SIZE_MAX,
+               [&](std::string_view event_id, std::string_view value) -> absl::Status {
+                 LineageFact* fact = google::protobuf::Arena::CreateMessage<LineageFact>(arena);
+                 facts.push_back(fact);
+                 ORIGO_RETURN_IF_ERROR(DecodeValue(value, fact, "lineage fact"));
+                 return RestoreEventId(event_id, fact);
+               }));
+  return facts;
+}
+
+absl::StatusOr<std::vector<rules::Edge>> LineageIndex::Cursor::Upstream(std::string_view id,
+                                                                        size_t limit) {
+  EdgeCollector edges(id, true);
+  ORIGO_RETURN_IF_ERROR(ScanWith(Open(ColumnFamily::kLineageBackward, &backward_),
+                                 ColumnFamily::kLineageBackward, EdgePrefix(id), limit,
+                                 std::ref(edges)));
+  return edges.Take();
+}
+
+absl::StatusOr<std::vector<rules::Edge>> LineageIndex::Cursor::Downstream(std::string_view id,
+                                                                          size_t limit) {
+  EdgeCollector edges(id, false);
+  ORIGO_RETURN_IF_ERROR(ScanWith(Open(ColumnFamily::kLineageForward, &forward_),
+                                 ColumnFamily::kLineageForward, EdgePrefix(id), limit,
+                                 std::ref(edges)));
+  return edges.Take();
+}
+
+absl::StatusOr<std::vector<origo::store::v1::StoredInspection>> LineageIndex::Cursor::Inspections(
+    std::string_view id) {
+  MessageCollector<origo::store::v1::StoredInspection> inspections("inspection");
+  ORIGO_RETURN_IF_ERROR(ScanWith(Open(ColumnFamily::kProvenance, &provenance_),
+                                 ColumnFamily::kProvenance, Tagged(kInspectionTag, id), SIZE_MAX,
+                                 std::ref(inspections)));
+  return inspections.Take();
 }
 
 absl::StatusOr<credit::TraceabilityFact> LineageIndex::Traceability(std::string_view usci,
@@ -243,6 +332,7 @@ absl::StatusOr<credit::TraceabilityFact> LineageIndex::Traceability(std::string_
   ORIGO_RETURN_IF_ERROR(FromRocks(it->status(), "scan lineage creations"));
 
   credit::TraceabilityFact fact;
+  Cursor cursor(this, &view);
   for (const std::string& lot : lots) {
     ++fact.lots;
     // Full chain: every origin upstream of the lot was created at a registered production base,
@@ -253,9 +343,9 @@ absl::StatusOr<credit::TraceabilityFact> LineageIndex::Traceability(std::string_
     while (!queue.empty() && complete) {
       std::string id = queue.front();
       queue.pop_front();
-      ORIGO_ASSIGN_OR_RETURN(auto edges, Upstream(id, view, kTraceabilityNodes));
+      ORIGO_ASSIGN_OR_RETURN(auto edges, cursor.Upstream(id, kTraceabilityNodes));
       if (edges.empty()) {
-        ORIGO_ASSIGN_OR_RETURN(auto facts, Facts(id, view));
+        ORIGO_ASSIGN_OR_RETURN(auto facts, cursor.Facts(id));
         complete = !rules::Fold(std::move(facts)).base.empty();
       }
       for (const rules::Edge& e : edges) {

@@ -28,6 +28,7 @@
 #include "absl/status/statusor.h"
 #include "core/credit/rating.h"
 #include "core/rules/rules.h"
+#include "google/protobuf/arena.h"
 #include "origo/store/v1/lineage.pb.h"
 #include "storage/event_log.h"
 #include "storage/registry_store.h"
@@ -64,7 +65,36 @@ class LineageIndex {
   // latest state.
   std::unique_ptr<rules::StateReader> Reader(const ReadView* view) const;
 
-  // Reads at `view`.
+  // The reads of one request at one view, through one iterator per column family, opened on
+  // first use and reused by every later lookup: opening an iterator allocates its arena and sets
+  // up a child per memtable and level, while a seek on an open one only seeks. The iterators have
+  // no upper bound (it could not follow each lookup's prefix); each scan stops at its prefix.
+  // Results are those of the LineageIndex methods of the same names. Not thread-safe; `index`
+  // and `view` must outlive it, and it should not outlive its request: open iterators pin the
+  // memtables and files they read.
+  class Cursor {
+   public:
+    Cursor(const LineageIndex* index, const ReadView* view) : index_(index), view_(view) {}
+    absl::StatusOr<std::vector<origo::store::v1::LineageFact>> Facts(std::string_view id);
+    // The same facts allocated on `arena` (owned by it): a reader that keeps many facts for
+    // one request frees them at once instead of string by string.
+    absl::StatusOr<std::vector<const origo::store::v1::LineageFact*>> Facts(
+        std::string_view id, google::protobuf::Arena* arena);
+    absl::StatusOr<std::vector<rules::Edge>> Upstream(std::string_view id, size_t limit = SIZE_MAX);
+    absl::StatusOr<std::vector<rules::Edge>> Downstream(std::string_view id,
+                                                        size_t limit = SIZE_MAX);
+    absl::StatusOr<std::vector<origo::store::v1::StoredInspection>> Inspections(
+        std::string_view id);
+    const ReadView& view() const { return *view_; }
+
+   private:
+    rocksdb::Iterator* Open(ColumnFamily cf, std::unique_ptr<rocksdb::Iterator>* slot);
+    const LineageIndex* index_;
+    const ReadView* view_;
+    std::unique_ptr<rocksdb::Iterator> provenance_, forward_, backward_;
+  };
+
+  // Reads at `view` (one iterator per call; see Cursor for many reads).
   absl::StatusOr<std::vector<origo::store::v1::LineageFact>> Facts(std::string_view id,
                                                                    const ReadView& view) const;
   // Edges whose downstream end is `id` (Upstream) or whose upstream end is `id` (Downstream), at

@@ -22,7 +22,11 @@
 //                 scanning the QR code asks for it), when --http names origod's HTTP address;
 //                 the time includes the loopback HTTP round trip
 // `--mode wait` only waits until the server answers GetCheckpoint and prints the seconds taken
-// (run.sh uses it to time a restart after kill -9).
+// (run.sh uses it to time a restart after kill -9). `--mode ping` makes --queries GetCheckpoint
+// calls one at a time and prints their latency: the cost of a call that does next to no work.
+// `--mode query` runs only the query mix, on a server whose store a run with the same
+// --enterprises --events --lots and --b1-events 0 --b16-events 0 filled (in one chunk): queries
+// on a settled store, without the compactions that follow a capture.
 
 #include <grpcpp/grpcpp.h>
 #include <httplib.h>
@@ -30,7 +34,10 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
+#include <map>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -205,16 +212,60 @@ void Report(JsonOut& json, const std::string& name, int batch, int streams, Phas
   }
 }
 
+template <typename F>
+double TimeMs(F&& f) {
+  const auto t0 = Clock::now();
+  f();
+  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+}
+
+// CPU time each live thread of origod has run, in ns, by thread id (/proc/PID/task/*/schedstat):
+// precise where /proc/PID/stat counts clock ticks, and unlike wall time not inflated by other
+// work on the machine. A thread that exits takes its time with it.
+std::map<std::string, double> ServerThreadsCpuNs(int pid) {
+  std::map<std::string, double> threads;
+  std::error_code error;
+  for (const auto& task :
+       std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task", error)) {
+    std::ifstream in(task.path() / "schedstat");
+    double run = 0;
+    if (in >> run) threads[task.path().filename()] = run;
+  }
+  return threads;
+}
+
 struct QueryStats {
   std::vector<double> ms;
   uint64_t nodes = 0, errors = 0;
   const char* unit = "nodes";  // what `nodes` counts
+  double server_ns = 0;        // with --server-pid: CPU time of the threads alive after the call
+  uint64_t new_threads = 0;    // threads the server started during the calls
+  // Times `call`, and with --server-pid the server's CPU time around it.
+  template <typename F>
+  void Time(F&& call) {
+    std::map<std::string, double> before;
+    if (g_server_pid) before = ServerThreadsCpuNs(g_server_pid);
+    ms.push_back(TimeMs(call));
+    if (!g_server_pid) return;
+    for (const auto& [tid, ns] : ServerThreadsCpuNs(g_server_pid)) {
+      auto it = before.find(tid);
+      server_ns += ns - (it == before.end() ? 0 : it->second);
+      new_threads += it == before.end();
+    }
+  }
   void Add(const std::string& name, JsonOut& json) {
     const double p50 = Percentile(ms, 0.5), p99 = Percentile(ms, 0.99);
-    std::printf("query %-13s %6zu calls: p50 %7.3f ms p99 %7.3f ms (avg %s %.1f, errors %llu)\n",
+    std::printf("query %-13s %6zu calls: p50 %7.3f ms p99 %7.3f ms (avg %s %.1f, errors %llu)",
                 name.c_str(), ms.size(), p50, p99, unit,
                 ms.empty() ? 0.0 : static_cast<double>(nodes) / static_cast<double>(ms.size()),
                 static_cast<unsigned long long>(errors));
+    if (g_server_pid && !ms.empty()) {
+      const double us = server_ns / 1e3 / static_cast<double>(ms.size());
+      std::printf(", origod CPU %.0f us/call, %llu threads started", us,
+                  static_cast<unsigned long long>(new_threads));
+      json.Add("query." + name + ".server_cpu_us", us);
+    }
+    std::printf("\n");
     json.Add("query." + name + ".calls", static_cast<double>(ms.size()));
     json.Add("query." + name + ".p50_ms", p50);
     json.Add("query." + name + ".p99_ms", p99);
@@ -223,13 +274,6 @@ struct QueryStats {
     json.Add("query." + name + ".errors", static_cast<double>(errors));
   }
 };
-
-template <typename F>
-double TimeMs(F&& f) {
-  const auto t0 = Clock::now();
-  f();
-  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-}
 
 void Queries(const std::shared_ptr<grpc::Channel>& channel, const std::string& http,
              const Generator& generator, uint64_t chains, uint64_t count, JsonOut& json) {
@@ -252,8 +296,7 @@ void Queries(const std::shared_ptr<grpc::Channel>& channel, const std::string& h
     request.set_id(it);
     origo::v1::TraceResponse response;
     grpc::Status s;
-    back.ms.push_back(TimeMs(
-        [&] { s = provenance->TraceBack(Context("", deadline).get(), request, &response); }));
+    back.Time([&] { s = provenance->TraceBack(Context("", deadline).get(), request, &response); });
     if (!s.ok()) {
       if (!back.errors++)
         std::fprintf(stderr, "TraceBack %s: %s\n", it.c_str(), s.error_message().c_str());
@@ -261,31 +304,31 @@ void Queries(const std::shared_ptr<grpc::Channel>& channel, const std::string& h
     back.nodes += static_cast<uint64_t>(response.nodes_size());
     request.set_id(chain.lots[0]);
     response.Clear();
-    forward.ms.push_back(TimeMs(
-        [&] { s = provenance->TraceForward(Context("", deadline).get(), request, &response); }));
+    forward.Time(
+        [&] { s = provenance->TraceForward(Context("", deadline).get(), request, &response); });
     if (!s.ok()) ++forward.errors;
     forward.nodes += static_cast<uint64_t>(response.nodes_size());
     origo::v1::GetItemRequest item_request;
     item_request.set_id(it);
     origo::v1::GetItemResponse item_response;
-    item.ms.push_back(TimeMs([&] {
+    item.Time([&] {
       s = provenance->GetItem(Context("", deadline).get(), item_request, &item_response);
-    }));
+    });
     if (!s.ok()) ++item.errors;
     item.nodes += 1;
     origo::v1::GetInclusionProofRequest proof_request;
     proof_request.set_event_id(batch::EventId(chain.events[rng() % chain.events.size()]));
     origo::v1::GetInclusionProofResponse proof_response;
-    proof.ms.push_back(TimeMs([&] {
+    proof.Time([&] {
       s = transparency->GetInclusionProof(Context("", deadline).get(), proof_request,
                                           &proof_response);
-    }));
+    });
     if (!s.ok()) ++proof.errors;
     proof.nodes += static_cast<uint64_t>(proof_response.proof().hashes_size());
     if (web) {
-      const auto t0 = Clock::now();
-      httplib::Result r = web->Get(it, {{"Accept", "text/html"}});
-      page.ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+      std::optional<httplib::Result> got;
+      page.Time([&] { got.emplace(web->Get(it, {{"Accept", "text/html"}})); });
+      const httplib::Result& r = *got;
       // Only a whole page (200, through its closing tag) counts as answered.
       if (!r || r->status != 200 || r->body.find("</html>") == std::string::npos) {
         if (!page.errors++) {
@@ -329,6 +372,22 @@ int WaitMode(const std::shared_ptr<grpc::Channel>& channel, double timeout_s) {
   return 1;
 }
 
+int PingMode(const std::shared_ptr<grpc::Channel>& channel, uint64_t count) {
+  auto transparency = origo::v1::TransparencyService::NewStub(channel);
+  QueryStats ping;
+  for (uint64_t i = 0; i < count; ++i) {
+    origo::v1::GetCheckpointResponse head;
+    grpc::Status s;
+    ping.Time([&] {
+      s = transparency->GetCheckpoint(Context("", std::chrono::seconds(30)).get(), {}, &head);
+    });
+    if (!s.ok()) ++ping.errors;
+  }
+  JsonOut json;
+  ping.Add("ping", json);
+  return ping.errors == 0 ? 0 : 1;
+}
+
 int Main(int argc, char** argv) {
   Flags flags(argc, argv,
               {{"mode", "run"},
@@ -358,6 +417,7 @@ int Main(int argc, char** argv) {
       grpc::CreateCustomChannel(flags.Str("server"), grpc::InsecureChannelCredentials(), args);
   if (flags.Str("mode") == "wait") return WaitMode(channel, flags.Double("timeout"));
   g_server_pid = static_cast<int>(flags.U64("server-pid"));
+  if (flags.Str("mode") == "ping") return PingMode(channel, flags.U64("queries"));
 
   std::ifstream in(flags.Str("bootstrap-token"));
   std::string regulator;
@@ -369,6 +429,12 @@ int Main(int argc, char** argv) {
   const uint64_t total = flags.U64("events");
   const size_t cases = Generator::CasesFor(total, flags.U64("lots"));
   Generator generator(flags.U64("enterprises"), cases);
+  if (flags.Str("mode") == "query") {
+    JsonOut json;
+    Queries(channel, flags.Str("http"), generator, ChainsFor(generator, 0, total),
+            flags.U64("queries"), json);
+    return 0;
+  }
   const int streams = static_cast<int>(flags.U64("streams"));
   JsonOut json;
   json.Add("workload.enterprises", static_cast<double>(generator.enterprises().size()));

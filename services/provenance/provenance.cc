@@ -6,8 +6,10 @@
 #include <map>
 #include <set>
 
+#include "absl/container/node_hash_map.h"
 #include "absl/strings/numbers.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "core/base/status_macros.h"
 #include "core/batch/batch.h"
 #include "core/crypto/hash.h"
@@ -28,7 +30,7 @@ int64_t SystemNowMs() {
       .count();
 }
 
-std::string RoleName(origo::store::v1::FactRole role) {
+const char* RoleName(origo::store::v1::FactRole role) {
   switch (role) {
     case origo::store::v1::FACT_CREATED:
       return "created";
@@ -51,7 +53,7 @@ std::string RoleName(origo::store::v1::FactRole role) {
   }
 }
 
-std::string EdgeKindName(origo::store::v1::EdgeKind kind) {
+const char* EdgeKindName(origo::store::v1::EdgeKind kind) {
   switch (kind) {
     case origo::store::v1::EDGE_TRANSFORM:
       return "transform";
@@ -64,7 +66,7 @@ std::string EdgeKindName(origo::store::v1::EdgeKind kind) {
   }
 }
 
-std::string KindOf(const gs1::DigitalLink& link) {
+const char* KindOf(const gs1::DigitalLink& link) {
   if (link.primary_ai == "00") return "logistic_unit";
   if (link.primary_ai == "414") return "location";
   if (link.primary_ai == "8004") return "asset";
@@ -105,48 +107,137 @@ origo::v1::InspectionResult ToApi(const origo::store::v1::StoredInspection& s) {
   return r;
 }
 
-// One request's reads: a snapshot and a registry cache.
-class Reader {
+bool MatchesAny(const google::protobuf::RepeatedPtrField<std::string>& list,
+                const std::set<std::string>& wanted) {
+  for (const auto& id : list) {
+    auto link = gs1::ParseIdentifier(id);
+    if (link.ok() && wanted.count(link->CanonicalPath())) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+// One request's reads: a snapshot, a lineage cursor over it (one iterator per column family for
+// the whole request), and what the request has read already, so that an identifier read twice
+// (an item's view then its status walk; the carton and pallet of every bottle in a trace) is read
+// and decoded once: facts, folded states, upstream edges, registry profiles, blacklist listings.
+class Provenance::Reader {
  public:
-  explicit Reader(storage::LineageIndex* lineage)
-      : lineage_(lineage), view_(lineage->store()->Snapshot()) {}
+  explicit Reader(const Provenance* provenance)
+      : provenance_(provenance),
+        lineage_(provenance->lineage_),
+        view_(lineage_->store()->Snapshot()),
+        cursor_(lineage_, view_.get()) {}
 
   const storage::ReadView& view() const { return *view_; }
+  storage::LineageIndex::Cursor& cursor() { return cursor_; }
 
-  absl::StatusOr<const storage::EnterpriseProfile*> Profile(const std::string& usci) {
-    auto it = profiles_.find(usci);
-    if (it == profiles_.end()) {
-      auto profile = lineage_->registry()->GetProfile(usci);
-      std::optional<storage::EnterpriseProfile> value;
-      if (profile.ok()) {
-        value = *std::move(profile);
-      } else if (profile.status().code() != absl::StatusCode::kNotFound &&
-                 profile.status().code() != absl::StatusCode::kInvalidArgument) {
-        return profile.status();
+  // The facts of `id` in key order (on the reader's arena).
+  absl::StatusOr<const std::vector<const LineageFact*>*> Facts(const std::string& id) {
+    auto it = facts_.find(id);
+    if (it == facts_.end()) {
+      ORIGO_ASSIGN_OR_RETURN(auto facts, cursor_.Facts(id, &arena_));
+      it = facts_.emplace(id, std::move(facts)).first;
+    }
+    return &it->second;
+  }
+  absl::StatusOr<const rules::NodeState*> State(const std::string& id) {
+    auto it = states_.find(id);
+    if (it == states_.end()) {
+      ORIGO_ASSIGN_OR_RETURN(const std::vector<const LineageFact*>* facts, Facts(id));
+      it = states_.emplace(id, rules::FoldFacts(*facts)).first;
+    }
+    return &it->second;
+  }
+  // The first `limit` edges upstream of `id` (LineageIndex::Upstream). A read that came back
+  // shorter than its limit is complete and answers any limit.
+  absl::StatusOr<absl::Span<const rules::Edge>> Upstream(const std::string& id, size_t limit) {
+    auto it = upstream_.find(id);
+    if (it == upstream_.end() ||
+        (it->second.edges.size() >= it->second.limit && it->second.limit < limit)) {
+      ORIGO_ASSIGN_OR_RETURN(auto edges, cursor_.Upstream(id, limit));
+      it = upstream_.insert_or_assign(id, UpstreamRead{std::move(edges), limit}).first;
+    }
+    const std::vector<rules::Edge>& edges = it->second.edges;
+    return absl::MakeConstSpan(edges.data(), std::min(edges.size(), limit));
+  }
+  // The creator's public blacklist listing now (CreditArchive::ActiveListing).
+  absl::StatusOr<const std::optional<origo::v1::BlacklistEntry>*> Listing(const std::string& usci) {
+    auto it = listings_.find(usci);
+    if (it == listings_.end()) {
+      ORIGO_ASSIGN_OR_RETURN(auto listing,
+                             provenance_->archive_->ActiveListing(usci, provenance_->clock_()));
+      it = listings_.emplace(usci, std::move(listing)).first;
+    }
+    return &it->second;
+  }
+
+  // The registry's record of `usci` in the parts views show, each read on first use: most
+  // enterprises a view names (signers, owners) show only their name, so their keys, bases and
+  // certificates are not read. Registry data is read at the latest state. nullptr when `usci` is
+  // not registered (or not a USCI).
+  struct Registered {
+    origo::v1::Enterprise enterprise;
+    std::optional<std::vector<origo::v1::Certificate>> certificates;
+    std::optional<std::vector<origo::v1::ProductionBase>> bases;
+  };
+  absl::StatusOr<Registered*> Enterprise(const std::string& usci) {
+    auto it = registered_.find(usci);
+    if (it == registered_.end()) {
+      std::optional<Registered> value;
+      if (!usci.empty()) {
+        auto enterprise = lineage_->registry()->GetEnterprise(usci);
+        if (enterprise.ok()) {
+          value.emplace().enterprise = *std::move(enterprise);
+        } else if (!Unregistered(enterprise.status())) {
+          return enterprise.status();
+        }
       }
-      it = profiles_.emplace(usci, std::move(value)).first;
+      it = registered_.emplace(usci, std::move(value)).first;
     }
     return it->second ? &*it->second : nullptr;
   }
   absl::StatusOr<std::string> Name(const std::string& usci) {
-    if (usci.empty()) return std::string();
-    ORIGO_ASSIGN_OR_RETURN(auto profile, Profile(usci));
-    return profile ? profile->enterprise.name() : std::string();
+    ORIGO_ASSIGN_OR_RETURN(Registered * r, Enterprise(usci));
+    return r ? r->enterprise.name() : std::string();
   }
-  absl::StatusOr<rules::NodeState> State(const std::string& id) {
-    ORIGO_ASSIGN_OR_RETURN(auto facts, lineage_->Facts(id, *view_));
-    return rules::Fold(std::move(facts));
+  // Empty for an enterprise that is not registered.
+  absl::StatusOr<absl::Span<const origo::v1::Certificate>> Certificates(const std::string& usci) {
+    ORIGO_ASSIGN_OR_RETURN(Registered * r, Enterprise(usci));
+    if (r == nullptr) return absl::Span<const origo::v1::Certificate>();
+    if (!r->certificates.has_value()) {
+      auto listed = lineage_->registry()->ListCertificates(usci);
+      if (!listed.ok() && !Unregistered(listed.status())) return listed.status();
+      r->certificates.emplace(listed.ok() ? *std::move(listed)
+                                          : std::vector<origo::v1::Certificate>());
+    }
+    return absl::MakeConstSpan(*r->certificates);
+  }
+  absl::StatusOr<absl::Span<const origo::v1::ProductionBase>> Bases(const std::string& usci) {
+    ORIGO_ASSIGN_OR_RETURN(Registered * r, Enterprise(usci));
+    if (r == nullptr) return absl::Span<const origo::v1::ProductionBase>();
+    if (!r->bases.has_value()) {
+      auto listed = lineage_->registry()->ListBases(usci);
+      if (!listed.ok() && !Unregistered(listed.status())) return listed.status();
+      r->bases.emplace(listed.ok() ? *std::move(listed) : std::vector<origo::v1::ProductionBase>());
+    }
+    return absl::MakeConstSpan(*r->bases);
   }
 
   // The view of `id`; NOT_FOUND when nothing is known about it.
   absl::StatusOr<origo::v1::LotView> View(const gs1::DigitalLink& link, bool with_events = true) {
     const std::string id = link.CanonicalPath();
-    ORIGO_ASSIGN_OR_RETURN(auto facts, lineage_->Facts(id, *view_));
-    if (facts.empty()) return absl::NotFoundError("id: nothing is recorded for " + id);
-    std::sort(facts.begin(), facts.end(), [](const LineageFact& a, const LineageFact& b) {
-      return a.event_time_ms() < b.event_time_ms();
+    ORIGO_ASSIGN_OR_RETURN(const std::vector<const LineageFact*>* stored, Facts(id));
+    if (stored->empty()) return absl::NotFoundError("id: nothing is recorded for " + id);
+    // Event order. Sorting pointers makes the same moves (and so the same order of facts with
+    // equal times) as sorting the facts themselves would.
+    std::vector<const LineageFact*> facts = *stored;
+    std::sort(facts.begin(), facts.end(), [](const LineageFact* a, const LineageFact* b) {
+      return a->event_time_ms() < b->event_time_ms();
     });
-    rules::NodeState s = rules::FoldFacts(facts);
+    ORIGO_ASSIGN_OR_RETURN(const rules::NodeState* folded, State(id));
+    const rules::NodeState& s = *folded;
     origo::v1::LotView v;
     v.set_id(id);
     v.set_kind(KindOf(link));
@@ -157,9 +248,9 @@ class Reader {
     v.set_container(s.container);
     std::string holder = s.owner, current = s.container;
     for (int depth = 0; depth < 8 && !current.empty(); ++depth) {
-      ORIGO_ASSIGN_OR_RETURN(rules::NodeState c, State(current));
-      holder = c.owner;
-      current = c.container;
+      ORIGO_ASSIGN_OR_RETURN(const rules::NodeState* c, State(current));
+      holder = c->owner;
+      current = c->container;
     }
     v.set_holder(holder);
     v.set_created_unix_ms(s.created_ms);
@@ -181,7 +272,9 @@ class Reader {
     for (const auto& z : s.gi_zones) v.add_gi_zones(z);
     v.set_base(s.base);
     std::set<std::string> certs;
-    for (const LineageFact& f : facts) {
+    if (with_events) v.mutable_events()->Reserve(static_cast<int>(facts.size()));
+    for (const LineageFact* fact : facts) {
+      const LineageFact& f = *fact;
       for (const auto& c : f.certificates()) {
         if (certs.insert(c).second) v.add_certificates(c);
       }
@@ -202,18 +295,16 @@ class Reader {
       *e->mutable_certificates() = f.certificates();
       e->set_rules_version(f.rules_version());
     }
-    ORIGO_ASSIGN_OR_RETURN(auto profile, Profile(s.creator));
-    if (profile != nullptr) {
-      for (const auto& c : profile->certificates) *v.add_enterprise_certificates() = c;
-    }
-    ORIGO_ASSIGN_OR_RETURN(auto inspections, lineage_->Inspections(id, *view_));
+    ORIGO_ASSIGN_OR_RETURN(auto certificates, Certificates(s.creator));
+    for (const auto& c : certificates) *v.add_enterprise_certificates() = c;
+    ORIGO_ASSIGN_OR_RETURN(auto inspections, cursor_.Inspections(id));
     for (const auto& i : inspections) *v.add_inspections() = ToApi(i);
     if (link.IsItem()) {
       if (link.lot.has_value()) {
         auto lot = gs1::LotPath(link.primary_value, *link.lot);
         if (lot.ok()) v.set_lot(*lot);
       } else {
-        ORIGO_ASSIGN_OR_RETURN(auto up, lineage_->Upstream(id, *view_, 16));
+        ORIGO_ASSIGN_OR_RETURN(auto up, Upstream(id, 16));
         for (const rules::Edge& e : up) {
           auto from = gs1::ParseDigitalLink(e.from);
           if (e.edge.kind() == origo::store::v1::EDGE_TRANSFORM && from.ok() && from->IsLot()) {
@@ -246,9 +337,9 @@ class Reader {
     if (auto it = view.ilmd().find("originRegion"); it != view.ilmd().end()) {
       o.set_region(it->second);
     }
-    ORIGO_ASSIGN_OR_RETURN(auto profile, Profile(view.creator()));
-    if (profile != nullptr && !view.base().empty()) {
-      for (const auto& b : profile->bases) {
+    if (!view.base().empty()) {
+      ORIGO_ASSIGN_OR_RETURN(auto bases, Bases(view.creator()));
+      for (const auto& b : bases) {
         if (view.creator() + "/" + b.base_id() == view.base()) {
           o.set_base_name(b.name());
           if (!b.region().empty()) o.set_region(b.region());
@@ -258,24 +349,35 @@ class Reader {
     return o;
   }
 
-  storage::LineageIndex* lineage() const { return lineage_; }
-
  private:
+  struct UpstreamRead {
+    std::vector<rules::Edge> edges;
+    size_t limit;  // of the read; edges.size() < limit: every edge
+  };
+  const Provenance* provenance_;
   storage::LineageIndex* lineage_;
   std::unique_ptr<storage::ReadView> view_;
-  std::map<std::string, std::optional<storage::EnterpriseProfile>> profiles_;
-};
+  storage::LineageIndex::Cursor cursor_;
+  // Holds the facts read (a trace forward keeps thousands): freed at once with the reader.
+  google::protobuf::Arena arena_{ArenaOptions()};
+  absl::node_hash_map<std::string, std::vector<const LineageFact*>> facts_;
+  absl::node_hash_map<std::string, rules::NodeState> states_;
+  absl::node_hash_map<std::string, UpstreamRead> upstream_;
+  absl::node_hash_map<std::string, std::optional<origo::v1::BlacklistEntry>> listings_;
+  absl::node_hash_map<std::string, std::optional<Registered>> registered_;
 
-bool MatchesAny(const google::protobuf::RepeatedPtrField<std::string>& list,
-                const std::set<std::string>& wanted) {
-  for (const auto& id : list) {
-    auto link = gs1::ParseIdentifier(id);
-    if (link.ok() && wanted.count(link->CanonicalPath())) return true;
+  static google::protobuf::ArenaOptions ArenaOptions() {
+    google::protobuf::ArenaOptions options;
+    options.start_block_size = 8 << 10;
+    options.max_block_size = 64 << 10;
+    return options;
   }
-  return false;
-}
-
-}  // namespace
+  // What the registry answers for an identifier that is not a registered enterprise.
+  static bool Unregistered(const absl::Status& status) {
+    return status.code() == absl::StatusCode::kNotFound ||
+           status.code() == absl::StatusCode::kInvalidArgument;
+  }
+};
 
 Provenance::Provenance(storage::LineageIndex* lineage, storage::EventLog* log,
                        const rules::Engine* rules, Clock clock)
@@ -285,23 +387,7 @@ Provenance::Provenance(storage::LineageIndex* lineage, storage::EventLog* log,
       clock_(clock ? std::move(clock) : Clock(SystemNowMs)) {}
 
 // What the status walks read, by identifier: the folded facts and the upstream ends.
-struct Provenance::StatusMemo {
-  std::map<std::string, rules::NodeState, std::less<>> states;
-  std::map<std::string, std::vector<std::string>, std::less<>> upstream;
-};
-
-absl::Status Provenance::AddStatus(const storage::ReadView& view_at, origo::v1::LotView* view,
-                                   StatusMemo* memo) const {
-  StatusMemo local;
-  if (memo == nullptr) memo = &local;
-  auto state = [&](const std::string& id) -> absl::StatusOr<const rules::NodeState*> {
-    auto it = memo->states.find(id);
-    if (it == memo->states.end()) {
-      ORIGO_ASSIGN_OR_RETURN(auto facts, lineage_->Facts(id, view_at));
-      it = memo->states.emplace(id, rules::FoldFacts(facts)).first;
-    }
-    return &it->second;
-  };
+absl::Status Provenance::AddStatus(Reader& reader, origo::v1::LotView* view) const {
   // Breadth-first upstream: a recall of the lot reaches its bottles, of an ingredient the blend.
   std::set<std::string> seen{view->id()};
   std::deque<std::string> queue;
@@ -310,22 +396,15 @@ absl::Status Provenance::AddStatus(const storage::ReadView& view_at, origo::v1::
   };
   if (!view->lot().empty()) visit(view->lot());
   auto up = [&](const std::string& id) -> absl::Status {
-    auto it = memo->upstream.find(id);
-    if (it == memo->upstream.end()) {
-      ORIGO_ASSIGN_OR_RETURN(auto edges, lineage_->Upstream(id, view_at, kStatusNodes));
-      std::vector<std::string> from;
-      from.reserve(edges.size());
-      for (rules::Edge& e : edges) from.push_back(std::move(e.from));
-      it = memo->upstream.emplace(id, std::move(from)).first;
-    }
-    for (const std::string& from : it->second) visit(from);
+    ORIGO_ASSIGN_OR_RETURN(auto edges, reader.Upstream(id, kStatusNodes));
+    for (const rules::Edge& e : edges) visit(e.from);
     return absl::OkStatus();
   };
   ORIGO_RETURN_IF_ERROR(up(view->id()));
   // What holds it counts too: a carton on a held pallet is held.
   std::string container = view->container();
   for (int depth = 0; depth < 8 && !container.empty(); ++depth) {
-    ORIGO_ASSIGN_OR_RETURN(const rules::NodeState* found, state(container));
+    ORIGO_ASSIGN_OR_RETURN(const rules::NodeState* found, reader.State(container));
     const rules::NodeState& s = *found;
     if (s.recalled && !view->recalled()) {
       view->set_recalled(true);
@@ -342,7 +421,7 @@ absl::Status Provenance::AddStatus(const storage::ReadView& view_at, origo::v1::
   while (!queue.empty() && !(view->recalled() && view->held())) {
     std::string id = queue.front();
     queue.pop_front();
-    ORIGO_ASSIGN_OR_RETURN(const rules::NodeState* found, state(id));
+    ORIGO_ASSIGN_OR_RETURN(const rules::NodeState* found, reader.State(id));
     const rules::NodeState& s = *found;
     if (s.recalled && !view->recalled()) {
       view->set_recalled(true);
@@ -357,10 +436,10 @@ absl::Status Provenance::AddStatus(const storage::ReadView& view_at, origo::v1::
     ORIGO_RETURN_IF_ERROR(up(id));
   }
   if (archive_ != nullptr && !view->creator().empty()) {
-    ORIGO_ASSIGN_OR_RETURN(auto listing, archive_->ActiveListing(view->creator(), clock_()));
-    if (listing.has_value()) {
+    ORIGO_ASSIGN_OR_RETURN(auto listing, reader.Listing(view->creator()));
+    if (listing->has_value()) {
       view->set_blacklisted_producer(true);
-      view->set_blacklist_entry_id(listing->entry_id());
+      view->set_blacklist_entry_id((*listing)->entry_id());
     }
   }
   return absl::OkStatus();
@@ -368,9 +447,9 @@ absl::Status Provenance::AddStatus(const storage::ReadView& view_at, origo::v1::
 
 absl::StatusOr<origo::v1::LotView> Provenance::GetLot(std::string_view id) const {
   ORIGO_ASSIGN_OR_RETURN(gs1::DigitalLink link, ParseId(id, "id"));
-  Reader reader(lineage_);
+  Reader reader(this);
   ORIGO_ASSIGN_OR_RETURN(origo::v1::LotView view, reader.View(link));
-  ORIGO_RETURN_IF_ERROR(AddStatus(reader.view(), &view));
+  ORIGO_RETURN_IF_ERROR(AddStatus(reader, &view));
   return view;
 }
 
@@ -380,17 +459,16 @@ absl::StatusOr<origo::v1::GetItemResponse> Provenance::GetItem(std::string_view 
     return absl::InvalidArgumentError("id: " + link.CanonicalPath() +
                                       " is not a serialised item (needs AI 21)");
   }
-  Reader reader(lineage_);
+  Reader reader(this);
   origo::v1::GetItemResponse response;
   ORIGO_ASSIGN_OR_RETURN(*response.mutable_item(), reader.View(link));
-  StatusMemo memo;
-  ORIGO_RETURN_IF_ERROR(AddStatus(reader.view(), response.mutable_item(), &memo));
+  ORIGO_RETURN_IF_ERROR(AddStatus(reader, response.mutable_item()));
   if (!response.item().lot().empty()) {
     auto lot = gs1::ParseDigitalLink(response.item().lot());
     if (lot.ok()) {
       auto view = reader.View(*lot);
       if (view.ok()) {
-        ORIGO_RETURN_IF_ERROR(AddStatus(reader.view(), &*view, &memo));
+        ORIGO_RETURN_IF_ERROR(AddStatus(reader, &*view));
         *response.mutable_lot() = *std::move(view);
       }
     }
@@ -415,7 +493,7 @@ absl::StatusOr<origo::v1::TraceResponse> Provenance::Trace(const origo::v1::Trac
       std::min(request.max_depth() == 0 ? kDefaultDepth : request.max_depth(), kMaxDepth);
   const uint32_t max_nodes =
       std::min(request.max_nodes() == 0 ? kDefaultNodes : request.max_nodes(), kMaxNodes);
-  Reader reader(lineage_);
+  Reader reader(this);
   origo::v1::TraceResponse response;
   response.set_root(root.CanonicalPath());
   std::set<std::string> seen{root.CanonicalPath()};
@@ -434,17 +512,24 @@ absl::StatusOr<origo::v1::TraceResponse> Provenance::Trace(const origo::v1::Trac
     if (!view.ok() && depth == 0) return view.status();
     origo::v1::TraceNode* node = response.add_nodes();
     node->set_depth(depth);
-    if (view.ok()) {
-      *node->mutable_view() = *view;
-    } else {
-      node->mutable_view()->set_id(id);
-    }
     const size_t room = max_nodes - static_cast<size_t>(response.nodes_size()) + queue.size() + 1;
-    ORIGO_ASSIGN_OR_RETURN(auto edges, back ? lineage_->Upstream(id, reader.view(), room + 1)
-                                            : lineage_->Downstream(id, reader.view(), room + 1));
+    std::vector<rules::Edge> downstream;
+    absl::Span<const rules::Edge> edges;
+    if (back) {
+      // An item's view has read its upstream edges already (for its lot).
+      ORIGO_ASSIGN_OR_RETURN(edges, reader.Upstream(id, room + 1));
+    } else {
+      ORIGO_ASSIGN_OR_RETURN(downstream, reader.cursor().Downstream(id, room + 1));
+      edges = downstream;
+    }
     if (edges.size() > room) response.set_truncated(true);
     if (back && edges.empty() && view.ok()) {
       ORIGO_ASSIGN_OR_RETURN(*response.add_origins(), reader.Origin(*view));
+    }
+    if (view.ok()) {
+      *node->mutable_view() = *std::move(view);  // moves: a view can hold hundreds of events
+    } else {
+      node->mutable_view()->set_id(id);
     }
     for (const rules::Edge& e : edges) {
       auto* te = response.add_edges();
@@ -666,18 +751,17 @@ absl::StatusOr<origo::v1::ResolveResponse> Provenance::Resolve(
   if (!link.ok()) {
     return absl::InvalidArgumentError("digital_link: " + std::string(link.status().message()));
   }
-  Reader reader(lineage_);
+  Reader reader(this);
   origo::v1::ResolveResponse response;
   response.set_canonical_path(link->CanonicalPath());
   ORIGO_ASSIGN_OR_RETURN(*response.mutable_view(), reader.View(*link));
-  StatusMemo memo;
-  ORIGO_RETURN_IF_ERROR(AddStatus(reader.view(), response.mutable_view(), &memo));
+  ORIGO_RETURN_IF_ERROR(AddStatus(reader, response.mutable_view()));
   if (!response.view().lot().empty()) {
     auto lot = gs1::ParseDigitalLink(response.view().lot());
     if (lot.ok()) {
       auto view = reader.View(*lot);
       if (view.ok()) {
-        ORIGO_RETURN_IF_ERROR(AddStatus(reader.view(), &*view, &memo));
+        ORIGO_RETURN_IF_ERROR(AddStatus(reader, &*view));
         *response.mutable_lot() = *std::move(view);
       }
     }
@@ -707,10 +791,10 @@ absl::StatusOr<origo::v1::InspectionResult> Provenance::RecordInspection(
   const std::string lot = link.CanonicalPath();
   std::string enterprise = request.enterprise();
   if (enterprise.empty()) {
-    Reader reader(lineage_);
-    ORIGO_ASSIGN_OR_RETURN(rules::NodeState state, reader.State(lot));
-    if (!state.known) return absl::NotFoundError("lot: nothing is recorded for " + lot);
-    enterprise = state.creator;
+    Reader reader(this);
+    ORIGO_ASSIGN_OR_RETURN(const rules::NodeState* state, reader.State(lot));
+    if (!state->known) return absl::NotFoundError("lot: nothing is recorded for " + lot);
+    enterprise = state->creator;
   }
 
   if (credit_ != nullptr) {

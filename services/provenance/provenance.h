@@ -87,11 +87,12 @@ class Provenance {
   absl::StatusOr<origo::v1::TraceResponse> Trace(const origo::v1::TraceRequest& request,
                                                  bool back) const;
 
-  // Fills the status flags of `view` (see GetLot), reading at `view_at`. Walks of one request
-  // (an item's, then its lot's) share `memo` so each identifier is read once.
-  struct StatusMemo;
-  absl::Status AddStatus(const storage::ReadView& view_at, origo::v1::LotView* view,
-                         StatusMemo* memo = nullptr) const;
+  // One request's reads (provenance.cc).
+  class Reader;
+
+  // Fills the status flags of `view` (see GetLot), reading through `reader`. Walks of one request
+  // (an item's, then its lot's) share what the reader has read, so each identifier is read once.
+  absl::Status AddStatus(Reader& reader, origo::v1::LotView* view) const;
 
   storage::LineageIndex* lineage_;
   storage::EventLog* log_;

@@ -161,6 +161,74 @@ TEST(LineageIndexTest, InspectionsAndViolationsRoundTrip) {
   EXPECT_EQ(violations[0].recorded_unix_ms(), 1002);  // newest first
 }
 
+// One Cursor serves many lookups through the same iterators, in any order: each lookup sees what
+// the one-shot reads see, stops at its own identifier (not at a neighbour whose key starts the
+// same), honours its limit, and an empty or past-the-end lookup does not disturb the next.
+TEST(LineageIndexTest, CursorReadsWhatTheIndexReadsAcrossLookups) {
+  TempDir dir;
+  auto store = Store::Open(dir.Sub("db")).value();
+  RegistryStore registry(store.get());
+  LineageIndex index(store.get(), &registry);
+  auto log = EventLog::Open(store.get()).value();
+
+  // "A" fans out to three lots; "AB" sorts right after "A" and has edges of its own.
+  const std::string a = "/01/06971234000101/10/A", ab = "/01/06971234000101/10/AB";
+  const std::vector<std::string> outs = {"/01/06971234000279/10/B", "/01/06971234000279/10/C",
+                                         "/01/06971234000279/10/D"};
+  std::vector<LeafToAppend> leaves;
+  for (size_t i = 0; i < outs.size(); ++i) {
+    leaves.push_back(
+        Leaf("event-" + std::to_string(i),
+             TransformEffects(std::string(32, static_cast<char>('a' + i)), a, outs[i])));
+  }
+  leaves.push_back(Leaf("event-ab", TransformEffects(std::string(32, 'z'), ab, outs[0])));
+  std::vector<const LeafToAppend*> pointers;
+  for (const auto& leaf : leaves) pointers.push_back(&leaf);
+  ASSERT_TRUE(log->Append(pointers).ok());
+  origo::store::v1::StoredInspection inspection;
+  inspection.set_id(std::string(64, 'c'));
+  inspection.set_lot(outs[1]);
+  ASSERT_TRUE(index.PutInspection(inspection).ok());
+
+  auto view = store->Snapshot();
+  LineageIndex::Cursor cursor(&index, view.get());
+  google::protobuf::Arena arena;
+  auto same_edges = [](const std::vector<rules::Edge>& x, const std::vector<rules::Edge>& y) {
+    if (x.size() != y.size()) return false;
+    for (size_t i = 0; i < x.size(); ++i) {
+      if (x[i].from != y[i].from || x[i].to != y[i].to ||
+          x[i].edge.SerializeAsString() != y[i].edge.SerializeAsString()) {
+        return false;
+      }
+    }
+    return true;
+  };
+  const std::string none = "/01/06971234000101/10/NONE", last = "/01/99999999999999/10/Z";
+  for (const std::string& id : {outs[2], a, none, ab, last, outs[0], a, outs[1]}) {
+    SCOPED_TRACE(id);
+    auto facts = cursor.Facts(id).value();
+    auto expected = index.Facts(id, *view).value();
+    ASSERT_EQ(facts.size(), expected.size());
+    auto on_arena = cursor.Facts(id, &arena).value();
+    ASSERT_EQ(on_arena.size(), expected.size());
+    for (size_t i = 0; i < facts.size(); ++i) {
+      EXPECT_EQ(facts[i].SerializeAsString(), expected[i].SerializeAsString());
+      EXPECT_EQ(on_arena[i]->SerializeAsString(), expected[i].SerializeAsString());
+      EXPECT_EQ(on_arena[i]->GetArena(), &arena);
+    }
+    EXPECT_TRUE(same_edges(cursor.Downstream(id).value(), index.Downstream(id, *view).value()));
+    EXPECT_TRUE(same_edges(cursor.Upstream(id).value(), index.Upstream(id, *view).value()));
+    EXPECT_TRUE(
+        same_edges(cursor.Downstream(id, 2).value(), index.Downstream(id, *view, 2).value()));
+    EXPECT_EQ(cursor.Inspections(id).value().size(), index.Inspections(id, *view).value().size());
+  }
+  EXPECT_EQ(cursor.Downstream(a).value().size(), 3u);  // not AB's edge
+  EXPECT_EQ(cursor.Downstream(a, 2).value().size(), 2u);
+  EXPECT_EQ(cursor.Upstream(outs[0]).value().size(), 2u);  // from A and from AB
+  EXPECT_EQ(cursor.Inspections(outs[1]).value().size(), 1u);
+  EXPECT_TRUE(cursor.Facts(none).value().empty());
+}
+
 // A store written before the query terms and the lots-by-creator keys existed: Backfill adds
 // them once, so QueryEvents' index and traceability completeness see the old events.
 TEST(LineageIndexTest, BackfillIndexesEventsStoredBeforeTheQueryTerms) {
