@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <iostream>
 
+#include "core/base/json_quote.h"
+
 namespace origo::cli {
 
 client::ClientOptions Globals::ClientOptions() const {
@@ -15,34 +17,7 @@ client::ClientOptions Globals::ClientOptions() const {
   return options;
 }
 
-std::string JsonString(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-          out += buf;
-        } else {
-          out.push_back(c);
-        }
-    }
-  }
-  return out + "\"";
-}
+std::string JsonString(const std::string& s) { return JsonQuote(s); }
 
 int ReportError(const Globals& globals, const absl::Status& status, const std::string& what) {
   std::string code = absl::StatusCodeToString(status.code());

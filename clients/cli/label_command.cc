@@ -28,6 +28,7 @@
 #include "absl/status/statusor.h"
 #include "clients/cli/cli.h"
 #include "clients/cli/files.h"
+#include "core/base/html_escape.h"
 #include "core/base/status_macros.h"
 #include "core/gs1/digital_link.h"
 #include "core/gs1/gs1.h"
@@ -158,31 +159,8 @@ absl::StatusOr<Symbol> Encode(const std::string& uri) {
   return s;
 }
 
-std::string XmlEscape(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
+// Text and attribute values of the SVG: the HTML escapes are valid XML (&#39; included).
+std::string XmlEscape(std::string_view text) { return HtmlEscape(text); }
 
 // SVG in module units (0.5 mm each): one path of dark runs, the HRI in monospace under it.
 std::string RenderSvg(const Symbol& s, const std::string& uri,

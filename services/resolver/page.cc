@@ -7,6 +7,7 @@
 #include <set>
 
 #include "absl/time/time.h"
+#include "core/base/json_quote.h"
 #include "core/base/status_macros.h"
 #include "core/batch/batch.h"
 #include "core/crypto/hash.h"
@@ -636,41 +637,7 @@ absl::StatusOr<std::string> PageBuilder::ProofsJson(const gs1::DigitalLink& link
   return j.Take();
 }
 
-std::string JsonString(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '<':
-        out += "\\u003c";
-        break;
-      case '>':
-        out += "\\u003e";
-        break;
-      case '&':
-        out += "\\u0026";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\u%04x", static_cast<unsigned char>(c));
-          out += buf;
-        } else {
-          out.push_back(c);
-        }
-    }
-  }
-  out += '"';
-  return out;
-}
+std::string JsonString(std::string_view s) { return JsonQuote(s, /*script_safe=*/true); }
 
 std::string FormatDate(int64_t unix_ms) {
   return absl::FormatTime("%Y-%m-%d", absl::FromUnixMillis(unix_ms), absl::FixedTimeZone(8 * 3600));

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/base/json_quote.h"
 #include "core/base/status_macros.h"
 #include "services/server/authz.h"
 #include "services/server/call_bounds.h"
@@ -78,8 +79,6 @@ class MetricsInterceptorFactory : public grpc::experimental::ServerInterceptorFa
   Metrics* metrics_;
 };
 
-std::string JsonEscape(std::string_view s);
-
 // Hands the server's CallWatchdog to gRPC, which owns (and deletes) its factories.
 class WatchdogFactory : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
@@ -99,8 +98,7 @@ httplib::Server::HandlerResponse GateHttp(const Authenticator& authenticator,
                                           const httplib::Request& req, httplib::Response& res) {
   auto reply = [&res](int status, const absl::Status& why) {
     res.status = status;
-    res.set_content("{\"error\":\"" + JsonEscape(std::string(why.message())) + "\"}\n",
-                    "application/json");
+    res.set_content("{\"error\":" + JsonQuote(std::string(why.message())) + "}\n", "application/json");
     return httplib::Server::HandlerResponse::Handled;
   };
   absl::StatusOr<Principal> principal =
@@ -164,32 +162,6 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> GrpcCredentials(
     options.client_certificate_request = GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
   }
   return grpc::SslServerCredentials(options);
-}
-
-std::string JsonEscape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-          out += buf;
-        } else {
-          out.push_back(c);
-        }
-    }
-  }
-  return out;
 }
 
 }  // namespace
@@ -289,9 +261,9 @@ absl::Status Server::StartHttp() {
         std::snprintf(uptime, sizeof(uptime), "%.3f", UptimeSeconds());
         std::string body = "{\"status\":\"SERVING\",\"version\":\"" ORIGO_VERSION
                            "\",\"uptime_seconds\":" +
-                           std::string(uptime) + ",\"store\":{\"state\":\"open\",\"path\":\"" +
-                           JsonEscape(store_->path()) +
-                           "\",\"bytes\":" + std::to_string(stats.TotalBytes()) + "}}\n";
+                           std::string(uptime) +
+                           ",\"store\":{\"state\":\"open\",\"path\":" + JsonQuote(store_->path()) +
+                           ",\"bytes\":" + std::to_string(stats.TotalBytes()) + "}}\n";
         res.set_content(body, "application/json");
       }));
   http_->Get(
