@@ -98,7 +98,8 @@ httplib::Server::HandlerResponse GateHttp(const Authenticator& authenticator,
                                           const httplib::Request& req, httplib::Response& res) {
   auto reply = [&res](int status, const absl::Status& why) {
     res.status = status;
-    res.set_content("{\"error\":" + JsonQuote(std::string(why.message())) + "}\n", "application/json");
+    res.set_content("{\"error\":" + JsonQuote(std::string(why.message())) + "}\n",
+                    "application/json");
     return httplib::Server::HandlerResponse::Handled;
   };
   absl::StatusOr<Principal> principal =
