@@ -22,6 +22,12 @@ constexpr char kInspectionTag = 'I';
 constexpr char kViolationTag = 'V';
 constexpr char kHarvestTag = 'H';
 constexpr char kCreatedTag = 'C';  // 'C' str creator, u64 event ms, str lot, event id -> ""
+constexpr char kFlagTag = 'S';     // 'S' str id, event id -> ""
+
+// A fact that can make its identifier fold to recalled or held (rules::FoldFacts).
+bool Flags(const LineageFact& fact) {
+  return fact.disposition() == rules::kRecalled || fact.disposition() == rules::kHeld;
+}
 
 // A lot (AI 10) rather than a serial item or a logistic unit: what completeness counts.
 bool IsLotPath(std::string_view id) {
@@ -201,6 +207,10 @@ std::vector<IndexPut> LineageIndex::Encode(rules::Effects&& effects) {
       PutString(&key, id);
       puts.push_back({ColumnFamily::kProvenance, key + effects.event_id, EncodeRawValue("")});
     }
+    if (Flags(fact)) {
+      puts.push_back(
+          {ColumnFamily::kProvenance, Tagged(kFlagTag, id) + effects.event_id, EncodeRawValue("")});
+    }
   }
   for (rules::Edge& e : effects.edges) {
     e.edge.clear_event_id();
@@ -305,6 +315,28 @@ absl::StatusOr<std::vector<origo::store::v1::StoredInspection>> LineageIndex::Cu
   return inspections.Take();
 }
 
+absl::StatusOr<std::optional<absl::flat_hash_set<std::string>>> LineageIndex::Cursor::Flagged(
+    size_t limit) {
+  absl::flat_hash_set<std::string> ids;
+  size_t keys = 0;
+  // One key more than the limit is enough to know there are too many.
+  ORIGO_RETURN_IF_ERROR(ScanWith(Open(ColumnFamily::kProvenance, &provenance_),
+                                 ColumnFamily::kProvenance, std::string(1, kFlagTag),
+                                 limit == SIZE_MAX ? limit : limit + 1,
+                                 [&](std::string_view rest, std::string_view) -> absl::Status {
+                                   KeyReader reader(rest);
+                                   std::string_view id;
+                                   if (!reader.GetString(&id)) {
+                                     return absl::DataLossError("status flag key is truncated");
+                                   }
+                                   ++keys;
+                                   ids.emplace(id);
+                                   return absl::OkStatus();
+                                 }));
+  if (keys > limit) return std::nullopt;
+  return ids;
+}
+
 absl::StatusOr<credit::TraceabilityFact> LineageIndex::Traceability(std::string_view usci,
                                                                     int64_t from_ms, int64_t to_ms,
                                                                     const ReadView& view) const {
@@ -389,19 +421,21 @@ absl::StatusOr<std::vector<origo::store::v1::SuspectedViolation>> LineageIndex::
 }
 
 absl::Status LineageIndex::Backfill(const EventLog& log) {
-  const std::string marker = std::string(1, 'M') + "index-v2";
+  const std::string marker_v2 = std::string(1, 'M') + "index-v2";
+  const std::string marker_v3 = std::string(1, 'M') + "index-v3";
   std::unique_ptr<ReadView> view = store_->Snapshot();
-  ORIGO_ASSIGN_OR_RETURN(auto done, view->Get(ColumnFamily::kProvenance, marker));
-  if (done.has_value()) return absl::OkStatus();
+  ORIGO_ASSIGN_OR_RETURN(auto done_v2, view->Get(ColumnFamily::kProvenance, marker_v2));
+  ORIGO_ASSIGN_OR_RETURN(auto done_v3, view->Get(ColumnFamily::kProvenance, marker_v3));
+  if (done_v2.has_value() && done_v3.has_value()) return absl::OkStatus();
   const std::string empty = EncodeRawValue("");
   rocksdb::ColumnFamilyHandle* identifiers = store_->Family(ColumnFamily::kIdentifierIndex);
   rocksdb::ColumnFamilyHandle* provenance = store_->Family(ColumnFamily::kProvenance);
 
-  // Query terms of every event in the log.
+  // v2: query terms of every event in the log.
   epcis::ValidationOptions options;
   options.now_unix_ms = INT64_MAX / 4;
   options.max_event_bytes = SIZE_MAX;
-  const uint64_t head = log.Head().size;
+  const uint64_t head = done_v2.has_value() ? 0 : log.Head().size;
   for (uint64_t start = 0; start < head; start += kBackfillChunk) {
     const uint64_t count = std::min(kBackfillChunk, head - start);
     ORIGO_ASSIGN_OR_RETURN(std::vector<std::string> leaves,
@@ -422,7 +456,8 @@ absl::Status LineageIndex::Backfill(const EventLog& log) {
     ORIGO_RETURN_IF_ERROR(store_->Write(&batch));
   }
 
-  // Lots by creator, from the stored creation facts.
+  // v2: lots by creator, from the stored creation facts; v3: status flags, from the facts that
+  // recall or hold. Rewriting a key that exists writes the same value.
   rocksdb::WriteBatch batch;
   size_t in_batch = 0;
   const std::string fact_prefix(1, kFactTag);
@@ -433,24 +468,37 @@ absl::Status LineageIndex::Backfill(const EventLog& log) {
     KeyReader reader(key.substr(1));
     std::string_view id;
     if (!reader.GetString(&id)) return absl::DataLossError("lineage fact key is truncated");
-    if (!IsLotPath(id)) continue;
+    const std::string_view event_id = reader.Rest();
+    const std::string_view value = it->value().ToStringView();
+    // Only a value holding one of the two dispositions' bytes can flag: most are not decoded.
+    const bool lot = !done_v2.has_value() && IsLotPath(id);
+    if (!lot && value.find(rules::kRecalled) == std::string_view::npos &&
+        value.find(rules::kHeld) == std::string_view::npos) {
+      continue;
+    }
     LineageFact fact;
-    ORIGO_RETURN_IF_ERROR(DecodeValue(it->value().ToStringView(), &fact, "lineage fact"));
-    if (fact.role() != origo::store::v1::FACT_CREATED) continue;
-    const std::string_view event_id = key.substr(1 + 2 + id.size());
-    std::string created = Tagged(kCreatedTag, fact.signer());
-    PutU64(&created, static_cast<uint64_t>(std::max<int64_t>(fact.event_time_ms(), 0)));
-    PutString(&created, id);
-    created += event_id;
-    batch.Put(provenance, created, empty);
-    if (++in_batch >= kBackfillChunk) {
+    ORIGO_RETURN_IF_ERROR(DecodeValue(value, &fact, "lineage fact"));
+    if (lot && fact.role() == origo::store::v1::FACT_CREATED) {
+      std::string created = Tagged(kCreatedTag, fact.signer());
+      PutU64(&created, static_cast<uint64_t>(std::max<int64_t>(fact.event_time_ms(), 0)));
+      PutString(&created, id);
+      created += event_id;
+      batch.Put(provenance, created, empty);
+      ++in_batch;
+    }
+    if (Flags(fact)) {
+      batch.Put(provenance, Tagged(kFlagTag, id) + std::string(event_id), empty);
+      ++in_batch;
+    }
+    if (in_batch >= kBackfillChunk) {
       ORIGO_RETURN_IF_ERROR(store_->Write(&batch));
       batch.Clear();
       in_batch = 0;
     }
   }
   ORIGO_RETURN_IF_ERROR(FromRocks(it->status(), "scan lineage facts"));
-  batch.Put(provenance, marker, empty);
+  batch.Put(provenance, marker_v2, empty);
+  batch.Put(provenance, marker_v3, empty);
   return store_->Write(&batch);
 }
 

@@ -11,7 +11,9 @@
 //                      'V' u64 ms, violation id          -> SuspectedViolation
 //                      'H' str base, u16 year, event id  -> HarvestRecord
 //                      'C' str creator, u64 ms, str lot, event id -> "" (lots by creator)
-//                      'M' "index-v2"                    -> "" (Backfill done)
+//                      'S' str id, event id              -> "" (a fact that recalls or holds
+//                                                              the identifier: see Flagged)
+//                      'M' "index-v2", "index-v3"        -> "" (Backfill passes done)
 // Facts, edges and harvest records of an event are written by EventLog::Append in the same
 // WriteBatch as the event (Encode builds them), and only when the event is new; every key ends
 // in the event id, so a rewrite is idempotent and no record is read-modified-written.
@@ -21,10 +23,12 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "core/credit/rating.h"
 #include "core/rules/rules.h"
@@ -85,6 +89,11 @@ class LineageIndex {
                                                         size_t limit = SIZE_MAX);
     absl::StatusOr<std::vector<origo::store::v1::StoredInspection>> Inspections(
         std::string_view id);
+    // Every identifier that has a fact with the disposition recalled or held (rules::kRecalled,
+    // rules::kHeld) at the view, or nullopt when there are more than `limit`. Only these can
+    // fold to a recalled or held state (rules::FoldFacts), so a status walk over thousands of
+    // identifiers needs the facts of these few only.
+    absl::StatusOr<std::optional<absl::flat_hash_set<std::string>>> Flagged(size_t limit);
     const ReadView& view() const { return *view_; }
 
    private:
@@ -119,10 +128,11 @@ class LineageIndex {
   absl::StatusOr<std::vector<origo::store::v1::SuspectedViolation>> Violations(
       size_t limit, const ReadView& view) const;
 
-  // Writes the query terms (QueryTerms) and lots-by-creator keys for events stored before
-  // those indexes existed, once per store (a marker records it; a new store is marked at once).
-  // Run at start, before capture serves. Credit records are skipped. Cost: one pass over the
-  // log and the lineage facts, in synced batches of kBackfillChunk entries.
+  // Writes the keys of indexes added after events were stored, once per store (a marker per
+  // pass records it; a new store is marked at once): the query terms (QueryTerms) from a pass
+  // over the log (v2; credit records are skipped), then the lots-by-creator and status-flag
+  // keys from a pass over the lineage facts (v2 and v3). Run at start, before capture serves.
+  // Writes synced batches of kBackfillChunk entries.
   static constexpr uint64_t kBackfillChunk = 2000;
   absl::Status Backfill(const EventLog& log);
 

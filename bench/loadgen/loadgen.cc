@@ -26,7 +26,8 @@
 // calls one at a time and prints their latency: the cost of a call that does next to no work.
 // `--mode query` runs only the query mix, on a server whose store a run with the same
 // --enterprises --events --lots and --b1-events 0 --b16-events 0 filled (in one chunk): queries
-// on a settled store, without the compactions that follow a capture.
+// on a settled store, without the compactions that follow a capture. `--kinds trace_back,item`
+// runs only those kinds of the mix (trace_back trace_forward item proof page; default all).
 
 #include <grpcpp/grpcpp.h>
 #include <httplib.h>
@@ -276,7 +277,19 @@ struct QueryStats {
 };
 
 void Queries(const std::shared_ptr<grpc::Channel>& channel, const std::string& http,
-             const Generator& generator, uint64_t chains, uint64_t count, JsonOut& json) {
+             const Generator& generator, uint64_t chains, uint64_t count, const std::string& kinds,
+             JsonOut& json) {
+  // `kinds`: the comma-separated kinds to run ("all" for the whole mix), so that one kind can
+  // be profiled alone. The random draws are the same either way.
+  auto runs = [&kinds](std::string_view kind) {
+    if (kinds == "all") return true;
+    for (std::string_view rest = kinds; !rest.empty();) {
+      const size_t comma = rest.find(',');
+      if (rest.substr(0, comma) == kind) return true;
+      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    }
+    return false;
+  };
   auto provenance = origo::v1::ProvenanceService::NewStub(channel);
   auto transparency = origo::v1::TransparencyService::NewStub(channel);
   std::mt19937_64 rng(42);
@@ -296,36 +309,46 @@ void Queries(const std::shared_ptr<grpc::Channel>& channel, const std::string& h
     request.set_id(it);
     origo::v1::TraceResponse response;
     grpc::Status s;
-    back.Time([&] { s = provenance->TraceBack(Context("", deadline).get(), request, &response); });
-    if (!s.ok()) {
-      if (!back.errors++)
-        std::fprintf(stderr, "TraceBack %s: %s\n", it.c_str(), s.error_message().c_str());
+    if (runs("trace_back")) {
+      back.Time(
+          [&] { s = provenance->TraceBack(Context("", deadline).get(), request, &response); });
+      if (!s.ok()) {
+        if (!back.errors++)
+          std::fprintf(stderr, "TraceBack %s: %s\n", it.c_str(), s.error_message().c_str());
+      }
+      back.nodes += static_cast<uint64_t>(response.nodes_size());
     }
-    back.nodes += static_cast<uint64_t>(response.nodes_size());
-    request.set_id(chain.lots[0]);
-    response.Clear();
-    forward.Time(
-        [&] { s = provenance->TraceForward(Context("", deadline).get(), request, &response); });
-    if (!s.ok()) ++forward.errors;
-    forward.nodes += static_cast<uint64_t>(response.nodes_size());
-    origo::v1::GetItemRequest item_request;
-    item_request.set_id(it);
-    origo::v1::GetItemResponse item_response;
-    item.Time([&] {
-      s = provenance->GetItem(Context("", deadline).get(), item_request, &item_response);
-    });
-    if (!s.ok()) ++item.errors;
-    item.nodes += 1;
-    origo::v1::GetInclusionProofRequest proof_request;
-    proof_request.set_event_id(batch::EventId(chain.events[rng() % chain.events.size()]));
-    origo::v1::GetInclusionProofResponse proof_response;
-    proof.Time([&] {
-      s = transparency->GetInclusionProof(Context("", deadline).get(), proof_request,
-                                          &proof_response);
-    });
-    if (!s.ok()) ++proof.errors;
-    proof.nodes += static_cast<uint64_t>(proof_response.proof().hashes_size());
-    if (web) {
+    if (runs("trace_forward")) {
+      request.set_id(chain.lots[0]);
+      response.Clear();
+      forward.Time(
+          [&] { s = provenance->TraceForward(Context("", deadline).get(), request, &response); });
+      if (!s.ok()) ++forward.errors;
+      forward.nodes += static_cast<uint64_t>(response.nodes_size());
+    }
+    if (runs("item")) {
+      origo::v1::GetItemRequest item_request;
+      item_request.set_id(it);
+      origo::v1::GetItemResponse item_response;
+      item.Time([&] {
+        s = provenance->GetItem(Context("", deadline).get(), item_request, &item_response);
+      });
+      if (!s.ok()) ++item.errors;
+      item.nodes += 1;
+    }
+    const uint64_t proof_draw = rng();
+    if (runs("proof")) {
+      origo::v1::GetInclusionProofRequest proof_request;
+      proof_request.set_event_id(batch::EventId(chain.events[proof_draw % chain.events.size()]));
+      origo::v1::GetInclusionProofResponse proof_response;
+      proof.Time([&] {
+        s = transparency->GetInclusionProof(Context("", deadline).get(), proof_request,
+                                            &proof_response);
+      });
+      if (!s.ok()) ++proof.errors;
+      proof.nodes += static_cast<uint64_t>(proof_response.proof().hashes_size());
+    }
+    if (web && runs("page")) {
       std::optional<httplib::Result> got;
       page.Time([&] { got.emplace(web->Get(it, {{"Accept", "text/html"}})); });
       const httplib::Result& r = *got;
@@ -341,11 +364,11 @@ void Queries(const std::shared_ptr<grpc::Channel>& channel, const std::string& h
       }
     }
   }
-  back.Add("trace_back", json);
-  forward.Add("trace_forward", json);
-  item.Add("item", json);
-  proof.Add("proof", json);
-  if (web) page.Add("page", json);
+  if (runs("trace_back")) back.Add("trace_back", json);
+  if (runs("trace_forward")) forward.Add("trace_forward", json);
+  if (runs("item")) item.Add("item", json);
+  if (runs("proof")) proof.Add("proof", json);
+  if (web && runs("page")) page.Add("page", json);
 }
 
 int WaitMode(const std::shared_ptr<grpc::Channel>& channel, double timeout_s) {
@@ -402,6 +425,7 @@ int Main(int argc, char** argv) {
                {"b16-events", "50000"},
                {"chunk-events", "500000"},
                {"queries", "2000"},
+               {"kinds", "all"},
                {"timeout", "600"},
                {"server-pid", "0"},
                {"out", ""}});
@@ -432,7 +456,7 @@ int Main(int argc, char** argv) {
   if (flags.Str("mode") == "query") {
     JsonOut json;
     Queries(channel, flags.Str("http"), generator, ChainsFor(generator, 0, total),
-            flags.U64("queries"), json);
+            flags.U64("queries"), flags.Str("kinds"), json);
     return 0;
   }
   const int streams = static_cast<int>(flags.U64("streams"));
@@ -505,7 +529,8 @@ int Main(int argc, char** argv) {
               static_cast<unsigned long long>(captured), static_cast<unsigned long long>(chain),
               static_cast<unsigned long long>(lots));
 
-  Queries(channel, flags.Str("http"), generator, chain, flags.U64("queries"), json);
+  Queries(channel, flags.Str("http"), generator, chain, flags.U64("queries"), flags.Str("kinds"),
+          json);
   if (!flags.Str("out").empty()) {
     std::ofstream out(flags.Str("out"));
     out << json.Text();

@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/container/node_hash_map.h"
 #include "absl/strings/numbers.h"
 #include "absl/time/time.h"
@@ -162,6 +163,17 @@ class Provenance::Reader {
     const std::vector<rules::Edge>& edges = it->second.edges;
     return absl::MakeConstSpan(edges.data(), std::min(edges.size(), limit));
   }
+  // The identifiers that can be recalled or held at the reader's view
+  // (LineageIndex::Cursor::Flagged), read once; nullptr when there are too many to list, and
+  // then any identifier may be.
+  absl::StatusOr<const absl::flat_hash_set<std::string>*> Flagged() {
+    if (!flagged_read_) {
+      ORIGO_ASSIGN_OR_RETURN(flagged_, cursor_.Flagged(kFlaggedLimit));
+      flagged_read_ = true;
+    }
+    return flagged_ ? &*flagged_ : nullptr;
+  }
+
   // The creator's public blacklist listing now (CreditArchive::ActiveListing).
   absl::StatusOr<const std::optional<origo::v1::BlacklistEntry>*> Listing(const std::string& usci) {
     auto it = listings_.find(usci);
@@ -365,6 +377,8 @@ class Provenance::Reader {
   absl::node_hash_map<std::string, UpstreamRead> upstream_;
   absl::node_hash_map<std::string, std::optional<origo::v1::BlacklistEntry>> listings_;
   absl::node_hash_map<std::string, std::optional<Registered>> registered_;
+  bool flagged_read_ = false;
+  std::optional<absl::flat_hash_set<std::string>> flagged_;
 
   static google::protobuf::ArenaOptions ArenaOptions() {
     google::protobuf::ArenaOptions options;
@@ -388,21 +402,28 @@ Provenance::Provenance(storage::LineageIndex* lineage, storage::EventLog* log,
 
 // What the status walks read, by identifier: the folded facts and the upstream ends.
 absl::Status Provenance::AddStatus(Reader& reader, origo::v1::LotView* view) const {
+  // Only a flagged identifier can be recalled or held. With none flagged at this view there is
+  // nothing to find; otherwise the walk reads the state of the flagged ones only.
+  ORIGO_ASSIGN_OR_RETURN(const absl::flat_hash_set<std::string>* flagged, reader.Flagged());
+  const bool walk = flagged == nullptr || !flagged->empty();
+  auto may_flag = [flagged](const std::string& id) {
+    return flagged == nullptr || flagged->contains(id);
+  };
   // Breadth-first upstream: a recall of the lot reaches its bottles, of an ingredient the blend.
   std::set<std::string> seen{view->id()};
   std::deque<std::string> queue;
   auto visit = [&](const std::string& id) {
     if (seen.size() < kStatusNodes && seen.insert(id).second) queue.push_back(id);
   };
-  if (!view->lot().empty()) visit(view->lot());
+  if (walk && !view->lot().empty()) visit(view->lot());
   auto up = [&](const std::string& id) -> absl::Status {
     ORIGO_ASSIGN_OR_RETURN(auto edges, reader.Upstream(id, kStatusNodes));
     for (const rules::Edge& e : edges) visit(e.from);
     return absl::OkStatus();
   };
-  ORIGO_RETURN_IF_ERROR(up(view->id()));
+  if (walk) ORIGO_RETURN_IF_ERROR(up(view->id()));
   // What holds it counts too: a carton on a held pallet is held.
-  std::string container = view->container();
+  std::string container = walk ? view->container() : "";
   for (int depth = 0; depth < 8 && !container.empty(); ++depth) {
     ORIGO_ASSIGN_OR_RETURN(const rules::NodeState* found, reader.State(container));
     const rules::NodeState& s = *found;
@@ -421,17 +442,19 @@ absl::Status Provenance::AddStatus(Reader& reader, origo::v1::LotView* view) con
   while (!queue.empty() && !(view->recalled() && view->held())) {
     std::string id = queue.front();
     queue.pop_front();
-    ORIGO_ASSIGN_OR_RETURN(const rules::NodeState* found, reader.State(id));
-    const rules::NodeState& s = *found;
-    if (s.recalled && !view->recalled()) {
-      view->set_recalled(true);
-      view->set_recall_source(id);
-      view->set_recall_event_id(s.recall_event_id);
-    }
-    if (s.held && !view->held()) {
-      view->set_held(true);
-      view->set_hold_source(id);
-      view->set_hold_event_id(s.hold_event_id);
+    if (may_flag(id)) {
+      ORIGO_ASSIGN_OR_RETURN(const rules::NodeState* found, reader.State(id));
+      const rules::NodeState& s = *found;
+      if (s.recalled && !view->recalled()) {
+        view->set_recalled(true);
+        view->set_recall_source(id);
+        view->set_recall_event_id(s.recall_event_id);
+      }
+      if (s.held && !view->held()) {
+        view->set_held(true);
+        view->set_hold_source(id);
+        view->set_hold_event_id(s.hold_event_id);
+      }
     }
     ORIGO_RETURN_IF_ERROR(up(id));
   }

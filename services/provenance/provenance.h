@@ -50,6 +50,9 @@ class Provenance {
 
   // Upstream identifiers examined for a recall or hold (the item, its lot, their ancestors).
   static constexpr size_t kStatusNodes = 512;
+  // Identifiers a request lists as flagged (recalled or held at some time) before the status walk
+  // reads every visited identifier's state instead (LineageIndex::Cursor::Flagged).
+  static constexpr size_t kFlaggedLimit = 4096;
 
   // GetLot, GetItem and Resolve report the status flags: recalled / held when the identifier or
   // anything upstream of it (at most kStatusNodes identifiers) is, with the source, and

@@ -274,5 +274,73 @@ TEST(LineageIndexTest, BackfillIndexesEventsStoredBeforeTheQueryTerms) {
   ASSERT_TRUE(index.Backfill(*log).ok());  // marked: a second start does nothing
 }
 
+// Facts that recall or hold flag their identifier, in the event's batch; the flagged set is read
+// at a view (a later recall is not in an older snapshot), and a store written before the flags
+// existed gets them from Backfill.
+TEST(LineageIndexTest, RecallAndHoldFactsFlagTheirIdentifiers) {
+  TempDir dir;
+  auto store = Store::Open(dir.Sub("db")).value();
+  RegistryStore registry(store.get());
+  LineageIndex index(store.get(), &registry);
+  auto log = EventLog::Open(store.get()).value();
+  const std::string a = "/01/06971234000101/10/A", b = "/01/06971234000279/10/B";
+  const std::string c = "/01/06971234000279/10/C";
+  auto observe = [](const std::string& raw_id, const std::string& id,
+                    const std::string& disposition) {
+    rules::Effects fx;
+    fx.event_id = raw_id;
+    origo::store::v1::LineageFact f;
+    f.set_role(origo::store::v1::FACT_OBSERVED);
+    f.set_disposition(disposition);
+    f.set_signer("91640521MA76GJ0Q1B");
+    fx.facts.emplace_back(id, f);
+    return fx;
+  };
+  // Leaves Backfill's log pass reads and skips (no manifest: not an event).
+  auto leaf_bytes = [](const std::string& name) {
+    origo::v1::LogLeaf leaf;
+    leaf.set_event(name);
+    return leaf.SerializeAsString();
+  };
+  auto flagged = [&](const ReadView* view, size_t limit = SIZE_MAX) {
+    LineageIndex::Cursor cursor(&index, view);
+    return cursor.Flagged(limit).value();
+  };
+  LeafToAppend made = Leaf(leaf_bytes("made"), TransformEffects(std::string(32, '\x01'), a, b));
+  LeafToAppend active = Leaf(leaf_bytes("active"), observe(std::string(32, '\x02'), c, "active"));
+  ASSERT_TRUE(log->Append({&made, &active}).ok());
+  auto before = store->Snapshot();
+  EXPECT_EQ(flagged(before.get()), absl::flat_hash_set<std::string>());
+
+  LeafToAppend recall =
+      Leaf(leaf_bytes("recall"), observe(std::string(32, '\x03'), a, rules::kRecalled));
+  LeafToAppend hold = Leaf(leaf_bytes("hold"), observe(std::string(32, '\x04'), b, rules::kHeld));
+  LeafToAppend hold_again =
+      Leaf(leaf_bytes("hold-again"), observe(std::string(32, '\x05'), b, rules::kHeld));
+  ASSERT_TRUE(log->Append({&recall, &hold, &hold_again}).ok());
+  auto after = store->Snapshot();
+  EXPECT_EQ(flagged(after.get()), (absl::flat_hash_set<std::string>{a, b}));
+  EXPECT_EQ(flagged(after.get(), 3), (absl::flat_hash_set<std::string>{a, b}));  // 3 keys
+  EXPECT_EQ(flagged(after.get(), 2), std::nullopt);  // more keys than the limit: not listed
+  EXPECT_EQ(flagged(before.get()), absl::flat_hash_set<std::string>());
+
+  // As a store from before the flags: backfilled to v2, but no flag keys and no v3 marker.
+  // Backfill restores them.
+  ASSERT_TRUE(index.Backfill(*log).ok());
+  std::unique_ptr<rocksdb::Iterator> it(
+      store->db()->NewIterator({}, store->Family(ColumnFamily::kProvenance)));
+  rocksdb::WriteBatch strip;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    const std::string key = it->key().ToString();
+    if (key[0] == 'S' || key == "Mindex-v3") {
+      strip.Delete(store->Family(ColumnFamily::kProvenance), key);
+    }
+  }
+  ASSERT_TRUE(store->Write(&strip).ok());
+  EXPECT_EQ(flagged(store->Snapshot().get()), absl::flat_hash_set<std::string>());
+  ASSERT_TRUE(index.Backfill(*log).ok());
+  EXPECT_EQ(flagged(store->Snapshot().get()), (absl::flat_hash_set<std::string>{a, b}));
+}
+
 }  // namespace
 }  // namespace origo::storage
