@@ -191,16 +191,18 @@ class SnapshotReader : public rules::StateReader {
 
 }  // namespace
 
-std::vector<IndexPut> LineageIndex::Encode(rules::Effects&& effects) {
+std::vector<IndexPut> LineageIndex::Encode(rules::Effects& effects) {
   std::vector<IndexPut> puts;
   puts.reserve(effects.facts.size() + 2 * effects.edges.size() + effects.harvests.size());
   // Facts and edges are stored without their event id: every key ends in the raw id, and the
   // readers put it back (a 64-character hex string in each of ~33 values per event was a fifth
   // of what capture wrote).
+  std::string event_id_hex;
   for (auto& [id, fact] : effects.facts) {
-    fact.clear_event_id();
+    fact.mutable_event_id()->swap(event_id_hex);
     puts.push_back(
         {ColumnFamily::kProvenance, Tagged(kFactTag, id) + effects.event_id, EncodeValue(fact)});
+    fact.mutable_event_id()->swap(event_id_hex);
     if (fact.role() == origo::store::v1::FACT_CREATED && IsLotPath(id)) {
       std::string key = Tagged(kCreatedTag, fact.signer());
       PutU64(&key, static_cast<uint64_t>(std::max<int64_t>(fact.event_time_ms(), 0)));
@@ -213,12 +215,13 @@ std::vector<IndexPut> LineageIndex::Encode(rules::Effects&& effects) {
     }
   }
   for (rules::Edge& e : effects.edges) {
-    e.edge.clear_event_id();
+    e.edge.mutable_event_id()->swap(event_id_hex);
     std::string value = EncodeValue(e.edge);
+    e.edge.mutable_event_id()->swap(event_id_hex);
     puts.push_back(
         {ColumnFamily::kLineageForward, PairKey(e.from, e.to) + effects.event_id, value});
-    puts.push_back(
-        {ColumnFamily::kLineageBackward, PairKey(e.to, e.from) + effects.event_id, value});
+    puts.push_back({ColumnFamily::kLineageBackward, PairKey(e.to, e.from) + effects.event_id,
+                    std::move(value)});
   }
   for (const auto& h : effects.harvests) {
     puts.push_back({ColumnFamily::kProvenance, HarvestPrefix(h.base, h.year) + effects.event_id,

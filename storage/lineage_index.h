@@ -47,9 +47,11 @@ class LineageIndex {
   LineageIndex(const LineageIndex&) = delete;
   LineageIndex& operator=(const LineageIndex&) = delete;
 
-  // The index writes of an accepted event, for LeafToAppend::index_puts. Consumes `effects`
-  // (the event ids of its facts and edges are cleared: keys carry them).
-  static std::vector<IndexPut> Encode(rules::Effects&& effects);
+  // The index writes of an accepted event, for LeafToAppend::index_puts. Values leave out the
+  // event ids of facts and edges (keys carry them); `effects` is as it was on return (each id is
+  // moved out for its serialisation and back, so nothing is copied).
+  static std::vector<IndexPut> Encode(rules::Effects& effects);
+  static std::vector<IndexPut> Encode(rules::Effects&& effects) { return Encode(effects); }
 
   // Query terms of an event signed by `signer`, added to LeafToAppend::identifiers so that the
   // identifier index (term, log index) answers QueryEvents filters in log order without a scan:

@@ -164,21 +164,22 @@ class Evaluation {
     }
     return absl::Status(code, field + ": " + rule_version + ": " + reason);
   }
-  absl::StatusOr<NodeState> State(const std::string& id) {
-    if (auto it = cache_.find(id); it != cache_.end()) return it->second;
-    ORIGO_ASSIGN_OR_RETURN(NodeState node, state_.State(id));
-    cache_[id] = node;
-    return node;
+  // The state of `id`, read once per event (owned by cache_, whose nodes do not move).
+  absl::StatusOr<const NodeState*> State(const std::string& id) {
+    auto it = cache_.find(id);
+    if (it == cache_.end()) {
+      ORIGO_ASSIGN_OR_RETURN(NodeState node, state_.State(id));
+      it = cache_.emplace(id, std::move(node)).first;
+    }
+    return &it->second;
   }
   // The owner of the outermost container of `id` (its own owner when not packed).
   absl::StatusOr<std::string> Holder(const std::string& id) {
-    std::string current = id;
-    ORIGO_ASSIGN_OR_RETURN(NodeState node, State(current));
-    for (int depth = 0; depth < kContainerDepth && !node.container.empty(); ++depth) {
-      current = node.container;
-      ORIGO_ASSIGN_OR_RETURN(node, State(current));
+    ORIGO_ASSIGN_OR_RETURN(const NodeState* node, State(id));
+    for (int depth = 0; depth < kContainerDepth && !node->container.empty(); ++depth) {
+      ORIGO_ASSIGN_OR_RETURN(node, State(node->container));
     }
-    return node.owner;
+    return node->owner;
   }
   LineageFact BaseFact(origo::store::v1::FactRole role) const {
     LineageFact f;
@@ -229,7 +230,8 @@ class Evaluation {
 
 absl::Status Evaluation::CheckActedOn(const std::vector<Ref>& refs, bool creating) {
   for (const Ref& ref : refs) {
-    ORIGO_ASSIGN_OR_RETURN(NodeState node, State(ref.id));
+    ORIGO_ASSIGN_OR_RETURN(const NodeState* node_found, State(ref.id));
+    const NodeState& node = *node_found;
     if (!node.known) continue;
     if (Enabled(kOwnership)) {
       ORIGO_ASSIGN_OR_RETURN(std::string holder, Holder(ref.id));
@@ -363,7 +365,8 @@ absl::Status Evaluation::GojiExport(const std::vector<Ref>& refs) {
         if (i.kind() == "pesticide_residue" && i.conformant()) inspected = true;
       }
       if (!goji) {
-        ORIGO_ASSIGN_OR_RETURN(NodeState node, State(id));
+        ORIGO_ASSIGN_OR_RETURN(const NodeState* node_found, State(id));
+        const NodeState& node = *node_found;
         if (!node.creator.empty()) {
           ORIGO_ASSIGN_OR_RETURN(EnterpriseInfo creator, state_.Enterprise(node.creator));
           goji = creator.enterprise.sector() == origo::v1::SECTOR_GOJI;
@@ -446,7 +449,8 @@ absl::Status Evaluation::Aggregation(origo::store::v1::EdgeKind kind) {
   if (ev_.action() == "ADD" && Enabled(kHalal)) {
     std::string halal_id, other_id, other_field;
     for (const Ref& c : children) {
-      ORIGO_ASSIGN_OR_RETURN(NodeState node, State(c.id));
+      ORIGO_ASSIGN_OR_RETURN(const NodeState* node_found, State(c.id));
+      const NodeState& node = *node_found;
       if (!node.known) continue;
       if (node.halal) {
         halal_id = c.id;
@@ -462,7 +466,8 @@ absl::Status Evaluation::Aggregation(origo::store::v1::EdgeKind kind) {
   }
   using origo::store::v1::FactRole;
   if (!parent.empty()) {
-    ORIGO_ASSIGN_OR_RETURN(NodeState p, State(parent));
+    ORIGO_ASSIGN_OR_RETURN(const NodeState* p_found, State(parent));
+    const NodeState& p = *p_found;
     LineageFact f = BaseFact(ev_.action() == "OBSERVE" ? origo::store::v1::FACT_OBSERVED
                                                        : origo::store::v1::FACT_CONTAINER);
     if (!p.known) f.set_owner(std::string(signer_));
@@ -509,7 +514,8 @@ absl::Status Evaluation::Transformation() {
     std::map<std::string, double> taking;
     for (const Ref& r : inputs) {
       if (!r.has_quantity) continue;
-      ORIGO_ASSIGN_OR_RETURN(NodeState node, State(r.id));
+      ORIGO_ASSIGN_OR_RETURN(const NodeState* node_found, State(r.id));
+      const NodeState& node = *node_found;
       taking[r.id] += r.quantity;
       if (!node.known || node.produced <= 0 || (!node.uom.empty() && node.uom != r.uom)) continue;
       double remaining = node.produced - node.consumed;
@@ -545,10 +551,11 @@ absl::Status Evaluation::Transformation() {
   std::vector<NodeState> in_states;
   bool all_known = !inputs.empty(), all_halal = !inputs.empty();
   for (const Ref& r : inputs) {
-    ORIGO_ASSIGN_OR_RETURN(NodeState node, State(r.id));
+    ORIGO_ASSIGN_OR_RETURN(const NodeState* node_found, State(r.id));
+    const NodeState& node = *node_found;
     all_known = all_known && node.known;
     all_halal = all_halal && node.known && node.halal;
-    in_states.push_back(std::move(node));
+    in_states.push_back(node);
   }
   bool output_halal = all_halal;
   if (Enabled(kHalal)) {
@@ -903,9 +910,14 @@ NodeState FoldFacts(std::vector<const LineageFact*> facts) {
   return s;
 }
 
-void EffectsIndex::Add(const Effects& effects) {
-  for (const auto& [id, fact] : effects.facts) facts[id].push_back(fact);
-  for (const Edge& e : effects.edges) upstream[e.to].push_back(e);
+void EffectsIndex::Add(const Effects& effects) { Add(Effects(effects)); }
+
+void EffectsIndex::Add(Effects&& effects) {
+  for (auto& [id, fact] : effects.facts) facts[id].push_back(std::move(fact));
+  for (Edge& e : effects.edges) {
+    std::vector<Edge>& into = upstream[e.to];
+    into.push_back(std::move(e));
+  }
   for (const auto& h : effects.harvests) harvest[{h.base, h.year}] += h.record.quantity();
 }
 

@@ -160,6 +160,7 @@ struct EffectsIndex {
   std::map<std::string, std::vector<Edge>, std::less<>> upstream;  // by downstream end
   std::map<std::pair<std::string, int>, double> harvest;
   void Add(const Effects& effects);
+  void Add(Effects&& effects);  // moves the facts and edges in
 };
 
 // A StateReader plus overlays: the effects of batches judged earlier but not yet stored
@@ -172,6 +173,7 @@ class BatchState : public StateReader {
     overlays_.push_back(std::move(overlay));
   }
   void Apply(const Effects& effects) { own_.Add(effects); }
+  void Apply(Effects&& effects) { own_.Add(std::move(effects)); }
   // The effects applied with Apply, indexed; leaves this state without them.
   EffectsIndex ReleaseOwn() { return std::exchange(own_, EffectsIndex()); }
 

@@ -255,8 +255,8 @@ absl::Status CaptureProcessor::ApplyRules(const std::string& signer,
       return absl::Status(effects.status().code(), "event " + std::to_string(i) + ": " +
                                                        std::string(effects.status().message()));
     }
-    state.Apply(*effects);
-    leaf.index_puts = storage::LineageIndex::Encode(*std::move(effects));
+    leaf.index_puts = storage::LineageIndex::Encode(*effects);
+    state.Apply(*std::move(effects));
     if (mine.event_ids.empty()) mine.first_event_id = leaf.event_id;
     mine.event_ids.push_back(leaf.event_id);
   }

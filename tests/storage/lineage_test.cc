@@ -135,6 +135,28 @@ TEST(LineageIndexTest, ValuesWrittenWithTheEventIdStillRead) {
   EXPECT_EQ(facts[0].quantity(), 25);
 }
 
+// Encode leaves out the event ids from the values but hands the effects back as they were: capture
+// overlays the same facts on the next events of the batch.
+TEST(LineageIndexTest, EncodeLeavesTheEffectsAsTheyWere) {
+  rules::Effects fx = TransformEffects(std::string(32, '\x07'), "/01/06971234000101/10/A",
+                                       "/01/06971234000279/10/B");
+  const std::string hex_id = crypto::HexEncode(fx.event_id);
+  for (auto& [id, fact] : fx.facts) fact.set_event_id(hex_id);
+  fx.edges[0].edge.set_event_id(hex_id);
+  const rules::Effects before = fx;
+  std::vector<IndexPut> puts = LineageIndex::Encode(fx);
+  ASSERT_EQ(puts.size(), 5u);  // two facts, the lot by its creator, an edge each way
+  for (const IndexPut& put : puts) {
+    EXPECT_EQ(put.value.find(hex_id), std::string::npos) << put.key;
+  }
+  ASSERT_EQ(fx.facts.size(), before.facts.size());
+  for (size_t i = 0; i < fx.facts.size(); ++i) {
+    EXPECT_EQ(fx.facts[i].first, before.facts[i].first);
+    EXPECT_EQ(fx.facts[i].second.SerializeAsString(), before.facts[i].second.SerializeAsString());
+  }
+  EXPECT_EQ(fx.edges[0].edge.SerializeAsString(), before.edges[0].edge.SerializeAsString());
+}
+
 TEST(LineageIndexTest, InspectionsAndViolationsRoundTrip) {
   TempDir dir;
   auto store = Store::Open(dir.Sub("db")).value();
