@@ -423,7 +423,10 @@ absl::StatusOr<std::vector<origo::store::v1::SuspectedViolation>> LineageIndex::
   return out;
 }
 
-absl::Status LineageIndex::Backfill(const EventLog& log) {
+absl::Status LineageIndex::Backfill(const EventLog& log, const BackfillProgress& progress) {
+  auto report = [&progress](const std::string& line) {
+    if (progress) progress(line);
+  };
   const std::string marker_v2 = std::string(1, 'M') + "index-v2";
   const std::string marker_v3 = std::string(1, 'M') + "index-v3";
   std::unique_ptr<ReadView> view = store_->Snapshot();
@@ -439,7 +442,12 @@ absl::Status LineageIndex::Backfill(const EventLog& log) {
   options.now_unix_ms = INT64_MAX / 4;
   options.max_event_bytes = SIZE_MAX;
   const uint64_t head = done_v2.has_value() ? 0 : log.Head().size;
+  if (head > 0) report("index backfill: query terms of " + std::to_string(head) + " log entries");
   for (uint64_t start = 0; start < head; start += kBackfillChunk) {
+    if (start > 0 && start % kBackfillProgress == 0) {
+      report("index backfill: " + std::to_string(start) + " of " + std::to_string(head) +
+             " log entries");
+    }
     const uint64_t count = std::min(kBackfillChunk, head - start);
     ORIGO_ASSIGN_OR_RETURN(std::vector<std::string> leaves,
                            log.GetLeaves(start, count, view.get()));
@@ -464,10 +472,15 @@ absl::Status LineageIndex::Backfill(const EventLog& log) {
   rocksdb::WriteBatch batch;
   size_t in_batch = 0;
   const std::string fact_prefix(1, kFactTag);
+  report("index backfill: lots by creator and status flags from the lineage facts");
+  uint64_t facts_read = 0;
   auto it = view->NewIterator(ColumnFamily::kProvenance);
   for (it->Seek(fact_prefix); it->Valid(); it->Next()) {
     std::string_view key = it->key().ToStringView();
     if (key.substr(0, 1) != fact_prefix) break;
+    if (++facts_read % kBackfillProgress == 0) {
+      report("index backfill: " + std::to_string(facts_read) + " facts read");
+    }
     KeyReader reader(key.substr(1));
     std::string_view id;
     if (!reader.GetString(&id)) return absl::DataLossError("lineage fact key is truncated");
@@ -502,7 +515,9 @@ absl::Status LineageIndex::Backfill(const EventLog& log) {
   ORIGO_RETURN_IF_ERROR(FromRocks(it->status(), "scan lineage facts"));
   batch.Put(provenance, marker_v2, empty);
   batch.Put(provenance, marker_v3, empty);
-  return store_->Write(&batch);
+  ORIGO_RETURN_IF_ERROR(store_->Write(&batch));
+  report("index backfill: done, " + std::to_string(facts_read) + " facts read");
+  return absl::OkStatus();
 }
 
 IndexPut LineageIndex::EncodeInspection(const origo::store::v1::StoredInspection& inspection) {

@@ -134,9 +134,13 @@ class LineageIndex {
   // pass records it; a new store is marked at once): the query terms (QueryTerms) from a pass
   // over the log (v2; credit records are skipped), then the lots-by-creator and status-flag
   // keys from a pass over the lineage facts (v2 and v3). Run at start, before capture serves.
-  // Writes synced batches of kBackfillChunk entries.
+  // Writes synced batches of kBackfillChunk entries. `progress`, when set, is told when a pass
+  // starts and every kBackfillProgress log entries or facts read (a pass over 10M events takes
+  // about a minute); nothing is reported for a store that needs no pass.
   static constexpr uint64_t kBackfillChunk = 2000;
-  absl::Status Backfill(const EventLog& log);
+  static constexpr uint64_t kBackfillProgress = 1000000;
+  using BackfillProgress = std::function<void(const std::string& line)>;
+  absl::Status Backfill(const EventLog& log, const BackfillProgress& progress = nullptr);
 
   // Synced single writes. `inspection.id` / `violation.id` must be 64 hex characters.
   absl::Status PutInspection(const origo::store::v1::StoredInspection& inspection);

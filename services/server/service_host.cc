@@ -2,6 +2,8 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <cstdio>
+
 #include "core/base/status_macros.h"
 #include "core/checkpoint/note.h"
 #include "core/credit/blacklist.h"
@@ -122,7 +124,10 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Create(const origo::v1
                              std::chrono::milliseconds(config.log().checkpoint_interval_ms())));
   host->notices_.push_back("  log    " + host->checkpointer_->Vkey());
   host->lineage_ = std::make_unique<storage::LineageIndex>(store, host->registry_.get());
-  ORIGO_RETURN_IF_ERROR(host->lineage_->Backfill(*host->log_));
+  // Once per store written by an older version; a large store takes a minute or more.
+  ORIGO_RETURN_IF_ERROR(host->lineage_->Backfill(*host->log_, [](const std::string& line) {
+    std::fprintf(stderr, "origod: %s\n", line.c_str());
+  }));
   ORIGO_ASSIGN_OR_RETURN(host->rules_, rules::Engine::Create(config.rules()));
   host->provenance_ = std::make_unique<provenance::Provenance>(
       host->lineage_.get(), host->log_.get(), host->rules_.get());

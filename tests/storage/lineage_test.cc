@@ -360,8 +360,17 @@ TEST(LineageIndexTest, RecallAndHoldFactsFlagTheirIdentifiers) {
   }
   ASSERT_TRUE(store->Write(&strip).ok());
   EXPECT_EQ(flagged(store->Snapshot().get()), absl::flat_hash_set<std::string>());
-  ASSERT_TRUE(index.Backfill(*log).ok());
+  std::vector<std::string> lines;
+  auto progress = [&lines](const std::string& line) { lines.push_back(line); };
+  ASSERT_TRUE(index.Backfill(*log, progress).ok());
   EXPECT_EQ(flagged(store->Snapshot().get()), (absl::flat_hash_set<std::string>{a, b}));
+  // The v2 pass over the log was done before: only the fact pass runs, and says so.
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0], "index backfill: lots by creator and status flags from the lineage facts");
+  EXPECT_EQ(lines[1], "index backfill: done, 6 facts read");
+  lines.clear();
+  ASSERT_TRUE(index.Backfill(*log, progress).ok());  // marked: nothing to do, nothing said
+  EXPECT_TRUE(lines.empty());
 }
 
 }  // namespace
