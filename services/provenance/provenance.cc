@@ -422,39 +422,32 @@ absl::Status Provenance::AddStatus(Reader& reader, origo::v1::LotView* view) con
     return absl::OkStatus();
   };
   if (walk) ORIGO_RETURN_IF_ERROR(up(view->id()));
-  // What holds it counts too: a carton on a held pallet is held.
-  std::string container = walk ? view->container() : "";
-  for (int depth = 0; depth < 8 && !container.empty(); ++depth) {
-    ORIGO_ASSIGN_OR_RETURN(const rules::NodeState* found, reader.State(container));
-    const rules::NodeState& s = *found;
+  // The first recall and the first hold found are the view's, with where they came from.
+  auto take = [view](const std::string& source, const rules::NodeState& s) {
     if (s.recalled && !view->recalled()) {
       view->set_recalled(true);
-      view->set_recall_source(container);
+      view->set_recall_source(source);
       view->set_recall_event_id(s.recall_event_id);
     }
     if (s.held && !view->held()) {
       view->set_held(true);
-      view->set_hold_source(container);
+      view->set_hold_source(source);
       view->set_hold_event_id(s.hold_event_id);
     }
-    container = s.container;
+  };
+  // What holds it counts too: a carton on a held pallet is held.
+  std::string container = walk ? view->container() : "";
+  for (int depth = 0; depth < 8 && !container.empty(); ++depth) {
+    ORIGO_ASSIGN_OR_RETURN(const rules::NodeState* found, reader.State(container));
+    take(container, *found);
+    container = found->container;
   }
   while (!queue.empty() && !(view->recalled() && view->held())) {
     std::string id = queue.front();
     queue.pop_front();
     if (may_flag(id)) {
       ORIGO_ASSIGN_OR_RETURN(const rules::NodeState* found, reader.State(id));
-      const rules::NodeState& s = *found;
-      if (s.recalled && !view->recalled()) {
-        view->set_recalled(true);
-        view->set_recall_source(id);
-        view->set_recall_event_id(s.recall_event_id);
-      }
-      if (s.held && !view->held()) {
-        view->set_held(true);
-        view->set_hold_source(id);
-        view->set_hold_event_id(s.hold_event_id);
-      }
+      take(id, *found);
     }
     ORIGO_RETURN_IF_ERROR(up(id));
   }
