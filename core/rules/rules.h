@@ -49,6 +49,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "core/epcis/event.h"
 #include "origo/store/v1/lineage.pb.h"
@@ -155,9 +156,11 @@ struct Effects {
 };
 
 // Effects indexed for lookup by identifier: what BatchState overlays on the stored state.
+// Hashed, not ordered: identifiers (Digital Link paths) share long prefixes, and an ordered
+// map's lookups compared them byte by byte at every level of the tree.
 struct EffectsIndex {
-  std::map<std::string, std::vector<origo::store::v1::LineageFact>, std::less<>> facts;
-  std::map<std::string, std::vector<Edge>, std::less<>> upstream;  // by downstream end
+  absl::flat_hash_map<std::string, std::vector<origo::store::v1::LineageFact>> facts;
+  absl::flat_hash_map<std::string, std::vector<Edge>> upstream;  // by downstream end
   std::map<std::pair<std::string, int>, double> harvest;
   void Add(const Effects& effects);
   void Add(Effects&& effects);  // moves the facts and edges in
@@ -201,8 +204,8 @@ class BatchState : public StateReader {
   // The base reader's answers, kept for the batch: it reads at one snapshot, so they cannot
   // change, and a batch names the same lot, case or pallet in many events (256 events packing
   // one lot would otherwise scan and decode its facts 256 times).
-  std::map<std::string, std::vector<origo::store::v1::LineageFact>, std::less<>> base_facts_;
-  std::map<std::string, std::vector<Edge>, std::less<>> base_upstream_;
+  absl::flat_hash_map<std::string, std::vector<origo::store::v1::LineageFact>> base_facts_;
+  absl::flat_hash_map<std::string, std::vector<Edge>> base_upstream_;
   std::map<std::string, EnterpriseInfo, std::less<>> enterprises_;  // cache
 };
 
