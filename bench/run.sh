@@ -7,7 +7,8 @@
 #                                     the PostgreSQL peer stops its fill at 1M events)
 #
 # Sizes can be overridden from the environment: ENTERPRISES EVENTS LOTS STREAMS B1_EVENTS
-# B16_EVENTS QUERIES PG_MAX_EVENTS. Writes bench/results/bench-<mode>-<time>.json and prints a
+# B16_EVENTS QUERIES PG_MAX_EVENTS SETTLE_MAX_S (longest wait for origod to go idle before the
+# settled-store queries, default 900 s). Writes bench/results/bench-<mode>-<time>.json and prints a
 # table. Needs origod, origo_loadgen, origo_limits and pg_peer built in BUILD_DIR, PostgreSQL 15
 # server binaries (Debian postgresql) and jq.
 set -euo pipefail
@@ -28,6 +29,7 @@ case "$MODE" in
     : "${B1_EVENTS:=20000}" "${B16_EVENTS:=200000}" "${QUERIES:=5000}" "${PG_MAX_EVENTS:=1000000}" ;;
   *) echo "usage: $0 short|medium|full [BUILD_DIR]" >&2; exit 2 ;;
 esac
+: "${SETTLE_MAX_S:=900}"
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 for b in services/origod bench/origo_loadgen bench/origo_limits bench/pg_peer; do
   [ -x "$BUILD/$b" ] || { echo "bench: $BUILD/$b not built" >&2; exit 1; }
@@ -101,6 +103,28 @@ ORIGOD_PID=$!
 TREE_AFTER=$("$BUILD/bench/origo_loadgen" --mode wait --server "$GRPC" --timeout 600 | cut -d' ' -f2)
 RESTART_S=$(echo "$(now) $T0" | awk '{printf "%.3f", $1 - $2}')
 echo "restart: answering after ${RESTART_S} s with tree size $TREE_AFTER"
+
+# The queries above ran while the fill's flushes and compactions were still going, sharing the
+# cores with them. Once origod is idle (under 5% of a core over 2 s, at most SETTLE_MAX_S), the
+# same query mix again: what a store answers between fills.
+echo "== queries on the settled store"
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+T0=$(now)
+PREV=$(cpu_ticks "$ORIGOD_PID")
+while sleep 2; do
+  CUR=$(cpu_ticks "$ORIGOD_PID")
+  [ $((CUR - PREV)) -lt $(($(getconf CLK_TCK) / 10)) ] && break
+  PREV=$CUR
+  if awk -v a="$(now)" -v b="$T0" -v m="$SETTLE_MAX_S" 'BEGIN {exit !(a - b > m)}'; then
+    echo "still busy after $SETTLE_MAX_S s; querying anyway"
+    break
+  fi
+done
+SETTLE_S=$(echo "$(now) $T0" | awk '{printf "%.1f", $1 - $2}')
+echo "origod idle after ${SETTLE_S} s"
+"$BUILD/bench/origo_loadgen" --mode query --server "$GRPC" --bootstrap-token "$WORK/origo/bootstrap-token" \
+  --enterprises "$ENTERPRISES" --events "$EVENTS" --lots "$LOTS" --queries "$QUERIES" \
+  --http "$HTTP" --server-pid "$ORIGOD_PID" --out "$WORK/settled.json"
 kill "$ORIGOD_PID"; wait "$ORIGOD_PID" 2>/dev/null || true
 ORIGOD_PID=
 
@@ -128,11 +152,13 @@ mkdir -p bench/results
 OUT=bench/results/bench-$MODE-$(date -u +%Y%m%dT%H%M%SZ).json
 jq -n --argjson machine "$MACHINE" --slurpfile limits "$WORK/limits.json" \
   --slurpfile origo "$WORK/origo.json" --slurpfile pg "$WORK/pg.json" \
+  --slurpfile settled "$WORK/settled.json" --arg settle "$SETTLE_S" \
   --arg mode "$MODE" --arg rss "$RSS_KIB" --arg disk "$DISK_BYTES" --arg restart "$RESTART_S" \
   --arg tree "$TREE_AFTER" --arg pgdisk "$PG_DISK" --arg lob "$LOAD_ORIGO_BEFORE" \
   --arg loa "$LOAD_ORIGO_AFTER" --arg lpb "$LOAD_PG_BEFORE" --arg lpa "$LOAD_PG_AFTER" \
   --arg le "$(load)" '
-  ($limits[0] + $origo[0] + $pg[0]) as $r |
+  ($limits[0] + $origo[0] + $pg[0]
+   + ($settled[0] | with_entries(.key |= "settled." + .))) as $r |
   ($r["limits.verify.ed25519.all_cores_per_s"]) as $ed |
   ($r["limits.verify.p256.all_cores_per_s"]) as $p256 |
   # Three of four enterprises sign with Ed25519, one with P-256 (chains.h).
@@ -143,7 +169,8 @@ jq -n --argjson machine "$MACHINE" --slurpfile limits "$WORK/limits.json" \
    results:$r,
    origo:{peak_rss_kib:($rss|tonumber), disk_bytes:($disk|tonumber),
           bytes_per_event:(($disk|tonumber) / $r["workload.events"]),
-          restart_seconds:($restart|tonumber), tree_size_after_restart:($tree|tonumber)},
+          restart_seconds:($restart|tonumber), tree_size_after_restart:($tree|tonumber),
+          settle_seconds:($settle|tonumber)},
    pg:{disk_bytes:($pgdisk|tonumber)},
    derived:{
      signature_limit_mixed_per_s:$mix,
@@ -190,6 +217,7 @@ jq -r '
   "| item lookup (GetItem; consumer page data), p50 / p99 (ms) | \(f($r["query.item.p50_ms"])) / \(f($r["query.item.p99_ms"])) | \(f($r["pg.query.item.p50_ms"])) / \(f($r["pg.query.item.p99_ms"])) | \(f($d.ratio_origo_over_pg.item_p50))x |",
   "| consumer page over HTTP (HTML of the item, incl. loopback round trip), p50 / p99 (ms) | \(f($r["query.page.p50_ms"] // 0)) / \(f($r["query.page.p99_ms"] // 0)) | n/a | |",
   "| inclusion proof, p50 / p99 (ms) | \(f($r["query.proof.p50_ms"])) / \(f($r["query.proof.p99_ms"])) | n/a | |",
+  "| settled store (idle after \(.origo.settle_seconds) s): trace back / GetItem / page / proof, p50 / p99 (ms) | \(f($r["settled.query.trace_back.p50_ms"])) / \(f($r["settled.query.trace_back.p99_ms"])); \(f($r["settled.query.item.p50_ms"])) / \(f($r["settled.query.item.p99_ms"])); \(f($r["settled.query.page.p50_ms"] // 0)) / \(f($r["settled.query.page.p99_ms"] // 0)); \(f($r["settled.query.proof.p50_ms"])) / \(f($r["settled.query.proof.p99_ms"])) | | |",
   "| bytes on disk per event (PG: tables + indexes; with WAL) | \(f(.origo.bytes_per_event)) | \(f($r["pg.bytes_per_event"])) (\(f(.pg.disk_bytes / $r["pg.workload.events"]))) | |",
   "| restart after kill -9 (s) | \(.origo.restart_seconds) (tree \(.origo.tree_size_after_restart)) | | |",
   "| peak RSS of origod (MiB) | \(f(.origo.peak_rss_kib / 1024)) | | |",

@@ -411,6 +411,19 @@ int PingMode(const std::shared_ptr<grpc::Channel>& channel, uint64_t count) {
   return ping.errors == 0 ? 0 : 1;
 }
 
+// Writes the figures to `path` ("" = not asked for). Returns the exit status.
+int WriteJson(const std::string& path, const JsonOut& json) {
+  if (path.empty()) return 0;
+  std::ofstream out(path);
+  out << json.Text();
+  out.close();
+  if (!out) {
+    std::fprintf(stderr, "origo_loadgen: cannot write %s\n", path.c_str());
+    return 1;
+  }
+  return 0;
+}
+
 int Main(int argc, char** argv) {
   Flags flags(argc, argv,
               {{"mode", "run"},
@@ -457,7 +470,7 @@ int Main(int argc, char** argv) {
     JsonOut json;
     Queries(channel, flags.Str("http"), generator, ChainsFor(generator, 0, total),
             flags.U64("queries"), flags.Str("kinds"), json);
-    return 0;
+    return WriteJson(flags.Str("out"), json);
   }
   const int streams = static_cast<int>(flags.U64("streams"));
   JsonOut json;
@@ -531,11 +544,7 @@ int Main(int argc, char** argv) {
 
   Queries(channel, flags.Str("http"), generator, chain, flags.U64("queries"), flags.Str("kinds"),
           json);
-  if (!flags.Str("out").empty()) {
-    std::ofstream out(flags.Str("out"));
-    out << json.Text();
-  }
-  return 0;
+  return WriteJson(flags.Str("out"), json);
 }
 
 }  // namespace
