@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "absl/strings/numbers.h"
+#include "core/base/absl_view.h"
 #include "core/base/status_macros.h"
 #include "core/batch/batch.h"
 
@@ -33,7 +34,7 @@ std::pair<std::optional<uint64_t>, std::string> SplitSequence(std::string_view m
     size_t colon = rest.find(": ");
     uint64_t sequence = 0;
     if (colon != std::string_view::npos &&
-        absl::SimpleAtoi(absl::string_view(rest.data(), colon), &sequence)) {
+        absl::SimpleAtoi(AbslView(rest.substr(0, colon)), &sequence)) {
       return {sequence, std::string(rest.substr(colon + 2))};
     }
   }

@@ -17,6 +17,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "clients/spool/crc32c.h"
+#include "core/base/absl_view.h"
 #include "core/base/status_macros.h"
 
 namespace origo::spool {
@@ -40,9 +41,6 @@ constexpr std::string_view kStateFile = "STATE";
 constexpr std::string_view kDeadDir = "dead";
 // STATE is rewritten at most this often for successes (errors are always written).
 constexpr int64_t kStateIntervalMs = 1000;
-
-// Debian 12's Abseil has its own string_view type.
-absl::string_view View(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
 int64_t NowUnixMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -80,7 +78,7 @@ std::optional<uint64_t> ParseSegmentName(std::string_view name) {
     return std::nullopt;
   }
   uint64_t seq = 0;
-  if (!absl::SimpleAtoi(View(name.substr(4, 20)), &seq)) return std::nullopt;
+  if (!absl::SimpleAtoi(AbslView(name.substr(4, 20)), &seq)) return std::nullopt;
   return seq;
 }
 
@@ -347,7 +345,7 @@ absl::StatusOr<std::vector<DeadLetterInfo>> ListDeadLetters(const std::string& d
   for (const std::string& name : *names) {
     uint64_t seq = 0;
     if (name.size() != 20 + 6 || name.substr(20) != ".error" ||
-        !absl::SimpleAtoi(View(name).substr(0, 20), &seq)) {
+        !absl::SimpleAtoi(AbslView(name).substr(0, 20), &seq)) {
       continue;
     }
     ORIGO_ASSIGN_OR_RETURN(DeadLetterInfo info, ReadDeadLetter(dead_dir, seq));
@@ -788,7 +786,7 @@ absl::StatusOr<uint64_t> Spool::Requeue() {
       size_t space = line.find(' ');
       EventOrigin origin;
       if (space == std::string_view::npos ||
-          !absl::SimpleAtoi(View(line.substr(0, space)), &origin.line)) {
+          !absl::SimpleAtoi(AbslView(line.substr(0, space)), &origin.line)) {
         continue;
       }
       origin.source = std::string(line.substr(space + 1));

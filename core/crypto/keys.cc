@@ -17,6 +17,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "core/base/absl_view.h"
 #include "core/base/status_macros.h"
 #include "core/crypto/hash.h"
 
@@ -160,9 +161,6 @@ absl::Status CheckStrictDerEcdsa(std::string_view signature) {
 }
 
 int RejectPassword(char*, int, int, void*) { return -1; }
-
-// Debian's Abseil has its own string_view type; heterogeneous map lookup needs that one.
-absl::string_view ToAbsl(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
 }  // namespace
 
@@ -407,13 +405,13 @@ absl::StatusOr<PublicKey> KeyCache::InsertDer(std::string_view der) {
 
 absl::StatusOr<PublicKey> KeyCache::Lookup(std::string_view key_id) const {
   absl::ReaderMutexLock lock(&mu_);
-  if (auto it = keys_.find(ToAbsl(key_id)); it != keys_.end()) return it->second;
+  if (auto it = keys_.find(AbslView(key_id)); it != keys_.end()) return it->second;
   return absl::NotFoundError(absl::StrCat("no public key with id ", std::string(key_id)));
 }
 
 bool KeyCache::Erase(std::string_view key_id) {
   absl::MutexLock lock(&mu_);
-  auto it = keys_.find(ToAbsl(key_id));
+  auto it = keys_.find(AbslView(key_id));
   if (it == keys_.end()) return false;
   keys_.erase(it);
   return true;

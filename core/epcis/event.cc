@@ -13,6 +13,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "core/base/absl_view.h"
 #include "core/base/status_macros.h"
 #include "core/crypto/hash.h"
 #include "core/epcis/json_reader.h"
@@ -279,9 +280,9 @@ class IdentifierList {
   }
 
   void Add(std::string path) {
-    if (seen_.contains(absl::string_view(path.data(), path.size()))) return;
+    if (seen_.contains(AbslView(path))) return;
     paths_.push_back(std::move(path));
-    seen_.insert(absl::string_view(paths_.back().data(), paths_.back().size()));
+    seen_.insert(AbslView(paths_.back()));
   }
 
   std::vector<std::string> Release() && { return std::move(paths_); }

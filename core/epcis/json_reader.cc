@@ -16,6 +16,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "core/base/absl_view.h"
 #include "core/base/status_macros.h"
 #include "core/epcis/event.h"
 #include "google/protobuf/struct.pb.h"
@@ -154,9 +155,9 @@ class KeySet {
       return true;
     }
     if (set_.empty()) {
-      for (std::string_view k : small_) set_.insert(absl::string_view(k.data(), k.size()));
+      for (std::string_view k : small_) set_.insert(AbslView(k));
     }
-    return set_.insert(absl::string_view(key.data(), key.size())).second;
+    return set_.insert(AbslView(key)).second;
   }
 
  private:

@@ -13,6 +13,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "core/base/absl_view.h"
 #include "core/base/status_macros.h"
 
 namespace origo::merkle {
@@ -127,7 +128,7 @@ absl::Status RootMismatch(const char* what, const Hash& computed, const Hash& ex
 
 Hash LeafHash(std::string_view leaf) {
   constexpr char kPrefix[1] = {kLeafPrefix};
-  return Digest({absl::string_view(kPrefix, 1), absl::string_view(leaf.data(), leaf.size())});
+  return Digest({absl::string_view(kPrefix, 1), AbslView(leaf)});
 }
 
 Hash NodeHash(const Hash& left, const Hash& right) {

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
+#include "core/base/absl_view.h"
 #include "core/base/status_macros.h"
 #include "core/gs1/digital_link.h"
 
@@ -910,12 +911,6 @@ NodeState FoldFacts(std::vector<const LineageFact*> facts) {
   return s;
 }
 
-// The hashed maps' lookup key: abseil's own string_view, which this build keeps apart from
-// std::string_view.
-namespace {
-absl::string_view HashKey(std::string_view s) { return absl::string_view(s.data(), s.size()); }
-}  // namespace
-
 void EffectsIndex::Add(const Effects& effects) { Add(Effects(effects)); }
 
 void EffectsIndex::Add(Effects&& effects) {
@@ -933,7 +928,7 @@ absl::StatusOr<NodeState> StateReader::State(std::string_view id) {
 }
 
 absl::StatusOr<std::vector<const LineageFact*>> BatchState::FactPointers(std::string_view id) {
-  auto cached = base_facts_.find(HashKey(id));
+  auto cached = base_facts_.find(AbslView(id));
   if (cached == base_facts_.end()) {
     ORIGO_ASSIGN_OR_RETURN(auto stored, base_->Facts(id));
     cached = base_facts_.emplace(std::string(id), std::move(stored)).first;
@@ -942,7 +937,7 @@ absl::StatusOr<std::vector<const LineageFact*>> BatchState::FactPointers(std::st
   out.reserve(cached->second.size());
   for (const LineageFact& f : cached->second) out.push_back(&f);
   ForEachIndex([&](const EffectsIndex& index) {
-    if (auto it = index.facts.find(HashKey(id)); it != index.facts.end()) {
+    if (auto it = index.facts.find(AbslView(id)); it != index.facts.end()) {
       for (const LineageFact& f : it->second) out.push_back(&f);
     }
   });
@@ -963,14 +958,14 @@ absl::StatusOr<NodeState> BatchState::State(std::string_view id) {
 }
 
 absl::StatusOr<std::vector<Edge>> BatchState::Upstream(std::string_view id) {
-  auto cached = base_upstream_.find(HashKey(id));
+  auto cached = base_upstream_.find(AbslView(id));
   if (cached == base_upstream_.end()) {
     ORIGO_ASSIGN_OR_RETURN(auto stored, base_->Upstream(id));
     cached = base_upstream_.emplace(std::string(id), std::move(stored)).first;
   }
   std::vector<Edge> out = cached->second;
   ForEachIndex([&](const EffectsIndex& index) {
-    if (auto it = index.upstream.find(HashKey(id)); it != index.upstream.end()) {
+    if (auto it = index.upstream.find(AbslView(id)); it != index.upstream.end()) {
       out.insert(out.end(), it->second.begin(), it->second.end());
     }
   });
