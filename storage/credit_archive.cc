@@ -161,6 +161,9 @@ absl::Status CreditArchive::Write(const Commit& commit) {
   if (commit.applied_below.has_value()) {
     origo::store::v1::Watermark watermark;
     watermark.set_applied_below(*commit.applied_below);
+    if (commit.records_indexed_from.has_value()) {
+      watermark.set_records_indexed_from(*commit.records_indexed_from);
+    }
     batch.Put(records, WatermarkKey(), EncodeValue(watermark));
   }
   if (batch.Count() == 0) return absl::OkStatus();
@@ -328,11 +331,17 @@ absl::StatusOr<std::optional<origo::v1::BlacklistEntry>> CreditArchive::ActiveLi
 }
 
 absl::StatusOr<uint64_t> CreditArchive::AppliedBelow(const ReadView* view) const {
-  ORIGO_ASSIGN_OR_RETURN(auto value, Read(ColumnFamily::kCreditRecords, WatermarkKey(), view));
-  if (!value.has_value()) return 0;
+  ORIGO_ASSIGN_OR_RETURN(origo::store::v1::Watermark watermark, Watermark(view));
+  return watermark.applied_below();
+}
+
+absl::StatusOr<origo::store::v1::Watermark> CreditArchive::Watermark(const ReadView* view) const {
   origo::store::v1::Watermark decoded;
-  ORIGO_RETURN_IF_ERROR(DecodeValue(*value, &decoded, "credit archive watermark"));
-  return decoded.applied_below();
+  ORIGO_ASSIGN_OR_RETURN(auto value, Read(ColumnFamily::kCreditRecords, WatermarkKey(), view));
+  if (value.has_value()) {
+    ORIGO_RETURN_IF_ERROR(DecodeValue(*value, &decoded, "credit archive watermark"));
+  }
+  return decoded;
 }
 
 }  // namespace origo::storage

@@ -40,6 +40,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "core/credit/rating.h"
+#include "origo/store/v1/credit.pb.h"
 #include "origo/v1/credit.pb.h"
 #include "storage/event_log.h"
 #include "storage/store.h"
@@ -60,8 +61,10 @@ class CreditArchive {
     // Blacklist entries, each replacing the stored one with the same (usci, entry_id). The
     // status field is not stored.
     std::vector<origo::v1::BlacklistEntry> blacklist;
-    // The new watermark, if it moves.
+    // The new watermark, if it moves, and the index from which every credit record is in the
+    // identifier index (written with it; see Watermark in credit.proto).
     std::optional<uint64_t> applied_below;
+    std::optional<uint64_t> records_indexed_from;
     // Other index writes derived from these records (e.g. a lot's inspection in the lineage
     // index), written in the same batch.
     std::vector<IndexPut> index_puts;
@@ -125,6 +128,8 @@ class CreditArchive {
 
   // Every credit record below this log index is archived; 0 before the first write.
   absl::StatusOr<uint64_t> AppliedBelow(const ReadView* view) const;
+  // The whole watermark (applied_below 0 and no records_indexed_from before the first write).
+  absl::StatusOr<origo::store::v1::Watermark> Watermark(const ReadView* view) const;
 
   Store* store() const { return store_; }
 

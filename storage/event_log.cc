@@ -356,7 +356,8 @@ absl::StatusOr<std::vector<merkle::Hash>> EventLog::ConsistencyProof(uint64_t fr
 }
 
 absl::StatusOr<std::vector<uint64_t>> EventLog::EventsFor(std::string_view identifier, size_t limit,
-                                                          const ReadView* view) const {
+                                                          const ReadView* view,
+                                                          uint64_t from) const {
   std::unique_ptr<ReadView> own;
   if (view == nullptr) {
     own = store_->Snapshot();
@@ -365,7 +366,7 @@ absl::StatusOr<std::vector<uint64_t>> EventLog::EventsFor(std::string_view ident
   std::string prefix = IdentifierPrefix(identifier);
   std::vector<uint64_t> out;
   auto it = view->NewIterator(ColumnFamily::kIdentifierIndex);
-  for (it->Seek(prefix); it->Valid() && out.size() < limit; it->Next()) {
+  for (it->Seek(IdentifierKey(identifier, from)); it->Valid() && out.size() < limit; it->Next()) {
     std::string_view key = it->key().ToStringView();
     if (key.substr(0, prefix.size()) != prefix) break;
     ORIGO_ASSIGN_OR_RETURN(uint64_t index, DecodeU64Key(key.substr(prefix.size())));

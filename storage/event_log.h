@@ -82,9 +82,10 @@ class EventLog {
                                                            const ReadView* view) const;
   absl::StatusOr<std::vector<merkle::Hash>> ConsistencyProof(uint64_t from, uint64_t to,
                                                              const ReadView* view) const;
-  // Log indexes of events that reference `identifier`, ascending, at most `limit`.
+  // Log indexes of events that reference `identifier`, ascending, at most `limit`; with `from`,
+  // only those at or above it.
   absl::StatusOr<std::vector<uint64_t>> EventsFor(std::string_view identifier, size_t limit,
-                                                  const ReadView* view) const;
+                                                  const ReadView* view, uint64_t from = 0) const;
 
   // Checkpoints. Put writes (synced) the signed note for `size`; sizes only grow.
   absl::Status PutCheckpoint(uint64_t size, const merkle::Hash& root, const std::string& note,

@@ -332,36 +332,82 @@ absl::Status CreditProcessor::CatchUp() {
   return CatchUpLocked();
 }
 
+CreditProcessor::CatchUpStats CreditProcessor::LastCatchUp() const {
+  absl::MutexLock lock(&write_mu_);
+  return last_catch_up_;
+}
+
 absl::Status CreditProcessor::CatchUpLocked() {
-  ORIGO_ASSIGN_OR_RETURN(uint64_t from, archive_->AppliedBelow(nullptr));
+  ORIGO_ASSIGN_OR_RETURN(origo::store::v1::Watermark watermark, archive_->Watermark(nullptr));
+  const uint64_t from = watermark.applied_below();
   const uint64_t head = log_->Head().size;
-  for (uint64_t start = from; start < head; start += kCatchUpChunk) {
-    const uint64_t count = std::min(kCatchUpChunk, head - start);
-    ORIGO_ASSIGN_OR_RETURN(std::vector<std::string> leaves, log_->GetLeaves(start, count, nullptr));
-    Pending pending;
-    for (size_t i = 0; i < leaves.size(); ++i) {
-      origo::v1::LogLeaf leaf;
-      if (!leaf.ParseFromString(leaves[i])) {
-        return absl::DataLossError("log leaf " + std::to_string(start + i) + " does not parse");
-      }
-      if (!LooksLikeRecord(leaf.event())) continue;  // an event
-      auto record = ParseRecord(leaf.event());
-      auto manifest = batch::ParseManifest(leaf.manifest());
-      if (!record.ok() || !manifest.ok()) continue;
-      origo::v1::ArchiveEntry entry;
-      entry.set_index(start + i);
-      entry.set_record_id(crypto::HexEncode(crypto::Sha256(leaf.event())));
-      entry.set_record_unix_ms(leaf.record_unix_ms());
-      entry.set_author_usci(manifest->enterprise());
-      entry.set_key_id(manifest->key_id());
-      auto sector = SectorOf(SubjectUsci(*record));
-      entry.set_sector(sector.ok() ? *sector : origo::v1::SECTOR_UNSPECIFIED);
-      *entry.mutable_record() = *std::move(record);
-      ORIGO_RETURN_IF_ERROR(Apply(entry, &pending));
+  // Records from records_indexed_from on are in the identifier index. Without it (a new store,
+  // or one an older build wrote), read every leaf above the watermark once; every record this
+  // processor logs from then on is indexed, so the head is where the index starts.
+  const bool indexed =
+      watermark.has_records_indexed_from() && watermark.records_indexed_from() <= from;
+  records_indexed_from_ = indexed ? watermark.records_indexed_from() : head;
+  last_catch_up_ = CatchUpStats{0, !indexed && from < head};
+  auto apply_leaf = [&](uint64_t index, const std::string& bytes, Pending* pending) {
+    ++last_catch_up_.leaves_read;
+    origo::v1::LogLeaf leaf;
+    if (!leaf.ParseFromString(bytes)) {
+      return absl::DataLossError("log leaf " + std::to_string(index) + " does not parse");
     }
+    if (!LooksLikeRecord(leaf.event())) return absl::OkStatus();  // an event
+    auto record = ParseRecord(leaf.event());
+    auto manifest = batch::ParseManifest(leaf.manifest());
+    if (!record.ok() || !manifest.ok()) return absl::OkStatus();
+    origo::v1::ArchiveEntry entry;
+    entry.set_index(index);
+    entry.set_record_id(crypto::HexEncode(crypto::Sha256(leaf.event())));
+    entry.set_record_unix_ms(leaf.record_unix_ms());
+    entry.set_author_usci(manifest->enterprise());
+    entry.set_key_id(manifest->key_id());
+    auto sector = SectorOf(SubjectUsci(*record));
+    entry.set_sector(sector.ok() ? *sector : origo::v1::SECTOR_UNSPECIFIED);
+    *entry.mutable_record() = *std::move(record);
+    return Apply(entry, pending);
+  };
+  auto commit = [&](Pending& pending, uint64_t applied_below) {
     pending.Finish();
-    pending.commit.applied_below = start + leaves.size();
-    ORIGO_RETURN_IF_ERROR(archive_->Write(pending.commit));
+    pending.commit.applied_below = applied_below;
+    pending.commit.records_indexed_from = records_indexed_from_;
+    return archive_->Write(pending.commit);
+  };
+  if (indexed) {
+    for (uint64_t start = from; start < head;) {
+      ORIGO_ASSIGN_OR_RETURN(std::vector<uint64_t> indexes,
+                             log_->EventsFor(kCreditRecordTerm, kCatchUpChunk, nullptr, start));
+      Pending pending;
+      uint64_t next = head;
+      for (uint64_t index : indexes) {
+        if (index >= head) break;
+        ORIGO_ASSIGN_OR_RETURN(std::string bytes, log_->GetLeaf(index, nullptr));
+        ORIGO_RETURN_IF_ERROR(apply_leaf(index, bytes, &pending));
+        next = index + 1;
+      }
+      if (indexes.size() < kCatchUpChunk || indexes.back() >= head) next = head;
+      ORIGO_RETURN_IF_ERROR(commit(pending, next));
+      start = next;
+    }
+  } else {
+    for (uint64_t start = from; start < head; start += kCatchUpChunk) {
+      const uint64_t count = std::min(kCatchUpChunk, head - start);
+      ORIGO_ASSIGN_OR_RETURN(std::vector<std::string> leaves,
+                             log_->GetLeaves(start, count, nullptr));
+      Pending pending;
+      for (size_t i = 0; i < leaves.size(); ++i) {
+        ORIGO_RETURN_IF_ERROR(apply_leaf(start + i, leaves[i], &pending));
+      }
+      ORIGO_RETURN_IF_ERROR(commit(pending, start + leaves.size()));
+    }
+    if (from >= head) {
+      // Nothing to read, but record where the index starts: a store that logs only events
+      // until its next restart would otherwise be read from the watermark again then.
+      Pending none;
+      ORIGO_RETURN_IF_ERROR(commit(none, head));
+    }
   }
   behind_ = false;
   return absl::OkStatus();
@@ -522,6 +568,7 @@ absl::StatusOr<origo::v1::SignedRecordsResponse> CreditProcessor::Commit(
     storage::LeafToAppend& out = leaves[n];
     out.event_id = ids[n];
     out.identifiers = RecordIdentifiers(records[n]);
+    out.identifiers.emplace_back(kCreditRecordTerm);
     ORIGO_ASSIGN_OR_RETURN(std::vector<merkle::Hash> path, tree.Path(n));
     leaf.set_event(batch.events(static_cast<int>(n)));
     leaf.set_batch_index(static_cast<uint32_t>(n));
@@ -558,7 +605,10 @@ absl::StatusOr<origo::v1::SignedRecordsResponse> CreditProcessor::Commit(
     }
   }
   pending.Finish();
-  if (highest_new.has_value()) pending.commit.applied_below = *highest_new + 1;
+  if (highest_new.has_value()) {
+    pending.commit.applied_below = *highest_new + 1;
+    pending.commit.records_indexed_from = records_indexed_from_;
+  }
   absl::Status written = archive_->Write(pending.commit);
   if (!written.ok()) {
     behind_ = true;

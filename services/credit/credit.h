@@ -18,10 +18,12 @@
 // function of the log, and its watermark (written with each archive batch) says below which log
 // index every credit record is archived. A crash or a failed archive write between the two
 // leaves records in the log above the watermark; Create, and the next write after a failed one,
-// replay log leaves from the watermark to the head (CatchUp) with the same apply code, so the
-// archive always converges to the log. Nothing the caller was told succeeded is ever lost, and a
-// record is never archived without being in the log. Writes are serialized by one mutex, so the
-// state checks of one record see every record before it.
+// replay the records logged from the watermark to the head (CatchUp) with the same apply code, so
+// the archive always converges to the log. Each record's leaf is listed in the identifier index
+// (kCreditRecordTerm) in the same write as the leaf, so CatchUp reads only those leaves, not the
+// events captured since; a store from before that index is read leaf by leaf once. Nothing the
+// caller was told succeeded is ever lost, and a record is never archived without being in the log.
+// Writes are serialized by one mutex, so the state checks of one record see every record before it.
 //
 // Who may do what (errors as server::Require: UNAUTHENTICATED without a token where one is
 // needed, PERMISSION_DENIED for the wrong role or enterprise):
@@ -71,6 +73,10 @@ enum class RecordAction {
   kApplyRepair,        // RepairApplication
   kDecideRepair,       // RepairDecision
 };
+
+// Every credit record's leaf is listed in the identifier index under this term, so that
+// catching up reads the records above the watermark, not every event captured since.
+inline constexpr char kCreditRecordTerm[] = "urn:origo:q:credit-record";
 
 class CreditProcessor {
  public:
@@ -165,6 +171,13 @@ class CreditProcessor {
   // Replays credit records logged at or above the archive's watermark. Run by Create and after a
   // failed archive write; callable any time (idempotent).
   absl::Status CatchUp() ABSL_LOCKS_EXCLUDED(write_mu_);
+  // What the last CatchUp read: log leaves decoded, and whether it had to read every leaf
+  // above the watermark (a store whose records were not yet indexed) instead of the index.
+  struct CatchUpStats {
+    uint64_t leaves_read = 0;
+    bool full_scan = false;
+  };
+  CatchUpStats LastCatchUp() const ABSL_LOCKS_EXCLUDED(write_mu_);
 
   storage::CreditArchive* archive() const { return archive_; }
 
@@ -199,9 +212,12 @@ class CreditProcessor {
   const Clock clock_;
   FeedbackLimiter limiter_;
 
-  absl::Mutex write_mu_;
+  mutable absl::Mutex write_mu_;
   // A record may be logged but not archived: catch up before the next write.
   bool behind_ ABSL_GUARDED_BY(write_mu_) = false;
+  // Watermark.records_indexed_from, carried into every watermark this processor writes.
+  uint64_t records_indexed_from_ ABSL_GUARDED_BY(write_mu_) = 0;
+  CatchUpStats last_catch_up_ ABSL_GUARDED_BY(write_mu_);
 };
 
 }  // namespace origo::credit

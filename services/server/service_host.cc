@@ -156,6 +156,12 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Create(const origo::v1
                          credit::CreditProcessor::Create(
                              host->registry_.get(), host->log_.get(), host->sequencer_.get(),
                              host->credit_archive_.get(), std::move(credit_options)));
+  if (auto caught_up = host->credit_->LastCatchUp(); caught_up.full_scan) {
+    // Once per store written by an older version (or restored from one).
+    std::fprintf(stderr,
+                 "origod: credit archive: read %llu log entries once to index its records\n",
+                 static_cast<unsigned long long>(caught_up.leaves_read));
+  }
   host->provenance_->SetCredit(host->credit_archive_.get(), host->credit_.get());
   host->credit_service_ =
       std::make_unique<credit::CreditServiceImpl>(host->credit_.get(), host->authenticator_.get());

@@ -15,6 +15,7 @@
 #include "clients/credit_client.h"
 #include "core/batch/batch.h"
 #include "core/credit/dates.h"
+#include "core/crypto/hash.h"
 #include "core/merkle/merkle.h"
 #include "core/usci/usci.h"
 #include "origo/v1/provenance.grpc.pb.h"
@@ -161,6 +162,20 @@ class CreditDomainTest : public ::testing::Test {
                                 CreditProcessor::Options(), [this] { return now_; });
     EXPECT_TRUE(processor.ok()) << processor.status();
     return processor.ok() ? *std::move(processor) : nullptr;
+  }
+
+  // The archive entries of the winery and the goji farm, and the whole blacklist, as bytes.
+  std::string ArchiveState() {
+    std::string state;
+    for (const char* usci : {kWinery, kGoji}) {
+      auto entries = archive_->AllEntries(usci, nullptr);
+      if (!entries.ok()) return entries.status().ToString();
+      for (const auto& e : *entries) state += e.SerializeAsString();
+    }
+    auto blacklist = archive_->ListBlacklist("", nullptr);
+    if (!blacklist.ok()) return blacklist.status().ToString();
+    for (const auto& b : *blacklist) state += b.SerializeAsString();
+    return state;
   }
 
   std::unique_ptr<crypto::PrivateKey> Enroll(const std::string& usci, origo::v1::Sector sector) {
@@ -325,19 +340,7 @@ TEST_F(CreditDomainTest, ArchiveIsRebuiltFromTheLog) {
   ASSERT_TRUE(Submit(Producer(kWinery), RecordAction::kApplyRepair, Application(entry, true),
                      kWinery, *winery_key_)
                   .ok());
-  auto snapshot = [&] {
-    std::string state;
-    for (const char* usci : {kWinery, kGoji}) {
-      auto entries = archive_->AllEntries(usci, nullptr);
-      if (!entries.ok()) return entries.status().ToString();
-      for (const auto& e : *entries) state += e.SerializeAsString();
-    }
-    auto blacklist = archive_->ListBlacklist("", nullptr);
-    if (!blacklist.ok()) return blacklist.status().ToString();
-    for (const auto& b : *blacklist) state += b.SerializeAsString();
-    return state;
-  };
-  const std::string before = snapshot();
+  const std::string before = ArchiveState();
   ASSERT_EQ(archive_->ListBlacklist("", nullptr).value().size(), 2u);
 
   // Lose the whole archive (as if every archive write after its log append had been lost).
@@ -352,8 +355,94 @@ TEST_F(CreditDomainTest, ArchiveIsRebuiltFromTheLog) {
   ASSERT_TRUE(archive_->AllEntries(kWinery, nullptr).value().empty());
 
   processor_ = NewProcessor();
-  EXPECT_EQ(snapshot(), before);
+  EXPECT_EQ(ArchiveState(), before);
   EXPECT_EQ(archive_->AppliedBelow(nullptr).value(), log_->Head().size);
+}
+
+// A restart catches up by reading the credit records above the watermark through the index,
+// not every event logged since; a store whose watermark lacks the index mark (written by an older
+// build) is read leaf by leaf once, to the same archive.
+TEST_F(CreditDomainTest, CatchUpReadsTheLoggedRecordsNotTheEventsBetween) {
+  ASSERT_TRUE(Submit(inspector_, RecordAction::kRecordInspection,
+                     Inspection(kWinery, "2026-05-08", true), kLab, *lab_key_)
+                  .ok());
+  auto families = [&] {
+    std::vector<std::pair<std::string, std::string>> kv;
+    for (auto cf : {storage::ColumnFamily::kCreditRecords, storage::ColumnFamily::kBlacklist}) {
+      auto view = store_->Snapshot();
+      auto it = view->NewIterator(cf);
+      for (it->SeekToFirst(); it->Valid(); it->Next()) {
+        kv.emplace_back(std::string(1, static_cast<char>(cf)) + it->key().ToString(),
+                        it->value().ToString());
+      }
+    }
+    return kv;
+  };
+  const auto archive_after_first = families();
+
+  // 300 events (not records) logged after the first record.
+  constexpr int kEvents = 300;
+  std::vector<storage::LeafToAppend> events(kEvents);
+  std::vector<const storage::LeafToAppend*> pointers;
+  for (int i = 0; i < kEvents; ++i) {
+    origo::v1::LogLeaf leaf;
+    leaf.set_event("{\"type\":\"ObjectEvent\",\"n\":" + std::to_string(i) + "}");
+    const crypto::Sha256Digest id = crypto::Sha256(leaf.event());
+    events[i].event_id.assign(reinterpret_cast<const char*>(id.data()), id.size());
+    events[i].leaf = leaf.SerializeAsString();
+    events[i].leaf_hash = merkle::LeafHash(events[i].leaf);
+    pointers.push_back(&events[i]);
+  }
+  ASSERT_TRUE(log_->Append(pointers).ok());
+
+  // A second record, then its archive write lost (as in a crash between the two writes).
+  ASSERT_TRUE(Submit(inspector_, RecordAction::kRecordPenalty,
+                     Penalty(kGoji, "2026-05-09", origo::v1::TIER_SERIOUS), kLab, *lab_key_)
+                  .ok());
+  const std::string whole = ArchiveState();
+  ASSERT_EQ(archive_->ListBlacklist(kGoji, nullptr).value().size(), 1u);
+  auto restore = [&](const std::vector<std::pair<std::string, std::string>>& kv,
+                     bool drop_index_mark) {
+    rocksdb::WriteBatch batch;
+    for (const auto& [key, value] : families()) {
+      batch.Delete(store_->Family(static_cast<storage::ColumnFamily>(key[0])), key.substr(1));
+    }
+    for (const auto& [key, value] : kv) {
+      batch.Put(store_->Family(static_cast<storage::ColumnFamily>(key[0])), key.substr(1), value);
+    }
+    ASSERT_TRUE(store_->Write(&batch).ok());
+    if (drop_index_mark) {
+      origo::store::v1::Watermark old;
+      old.set_applied_below(archive_->AppliedBelow(nullptr).value());
+      storage::CreditArchive::Commit commit;
+      commit.applied_below = old.applied_below();
+      ASSERT_TRUE(archive_->Write(commit).ok());
+      ASSERT_FALSE(archive_->Watermark(nullptr).value().has_records_indexed_from());
+    }
+  };
+  processor_.reset();
+  restore(archive_after_first, false);
+  ASSERT_TRUE(archive_->ListBlacklist(kGoji, nullptr).value().empty());
+  processor_ = NewProcessor();
+  EXPECT_EQ(ArchiveState(), whole);
+  EXPECT_EQ(archive_->AppliedBelow(nullptr).value(), log_->Head().size);
+  EXPECT_FALSE(processor_->LastCatchUp().full_scan);
+  EXPECT_EQ(processor_->LastCatchUp().leaves_read, 1u);  // the lost record only
+
+  // The same loss on a store without the index mark: every leaf above the watermark is read.
+  processor_.reset();
+  restore(archive_after_first, true);
+  const uint64_t watermark = archive_->AppliedBelow(nullptr).value();
+  processor_ = NewProcessor();
+  EXPECT_EQ(ArchiveState(), whole);
+  EXPECT_TRUE(processor_->LastCatchUp().full_scan);
+  EXPECT_EQ(processor_->LastCatchUp().leaves_read, log_->Head().size - watermark);
+  EXPECT_GE(processor_->LastCatchUp().leaves_read, static_cast<uint64_t>(kEvents) + 1);
+  // ... and the mark is back: the next restart reads nothing.
+  processor_ = NewProcessor();
+  EXPECT_FALSE(processor_->LastCatchUp().full_scan);
+  EXPECT_EQ(processor_->LastCatchUp().leaves_read, 0u);
+  EXPECT_EQ(ArchiveState(), whole);
 }
 
 TEST_F(CreditDomainTest, ResubmissionIsADuplicateAndArchivedOnce) {
