@@ -98,6 +98,10 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path,
   db_options.max_total_wal_size = 256 << 20;
   db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
   db_options.avoid_unnecessary_blocking_io = true;
+  // Recovered WAL data stays in the memtables (its WAL files are kept until they are flushed)
+  // instead of being flushed to small level-0 files before the store opens: restart after
+  // kill -9 at 300k events 1.26 / 1.29 s -> 1.02 / 0.99 s.
+  db_options.avoid_flush_during_recovery = true;
 
   // Refuse families this build does not know: they were written by a newer Origo, and opening
   // without them would silently ignore data.
