@@ -26,11 +26,22 @@ struct StoreOptions {
   size_t block_cache_mb = 256;
   // Memtable size per family, in MiB. Default 64.
   size_t write_buffer_mb = 64;
+  // Memtable size of the index families each captured event writes most of its keys to
+  // (IsIndexFamily), in MiB. Default 256.
+  size_t index_write_buffer_mb = 256;
+  // Total WAL size, in MiB, past which the memtables holding its oldest part are flushed; it
+  // bounds what a restart replays. Default 1024.
+  size_t max_wal_mb = 1024;
   // Background flush and compaction jobs. Default 2.
   int background_threads = 2;
   // Create the store when the directory holds none. Default true.
   bool create_if_missing = true;
 };
+
+// The families that take most of a captured event's keys (facts, identifier index, lineage both
+// ways: about 70 of ~75), keyed by identifier, so every flush of theirs overlaps the whole of
+// their lower level. They get larger memtables (StoreOptions::index_write_buffer_mb).
+bool IsIndexFamily(ColumnFamily family);
 
 // A consistent read view: a pinned RocksDB snapshot. Every read of one request goes through one
 // view. Thread-compatible; must not outlive its Store.

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <sstream>
 #include <thread>
+#include <tuple>
 #include <utility>
 
 #include "core/base/status_macros.h"
@@ -49,6 +50,8 @@ void ApplyDefaults(origo::v1::Config* config) {
   if (storage->block_cache_mb() == 0) storage->set_block_cache_mb(256);
   if (storage->write_buffer_mb() == 0) storage->set_write_buffer_mb(64);
   if (storage->background_threads() == 0) storage->set_background_threads(2);
+  if (storage->index_write_buffer_mb() == 0) storage->set_index_write_buffer_mb(256);
+  if (storage->max_wal_mb() == 0) storage->set_max_wal_mb(1024);
   auto* log = config->mutable_log();
   if (log->origin().empty()) log->set_origin("origo.local/log");
   if (log->checkpoint_interval_ms() == 0) log->set_checkpoint_interval_ms(200);
@@ -102,6 +105,18 @@ absl::Status ValidateConfig(const origo::v1::Config& config) {
   }
   if (config.max_message_bytes() > (256u << 20)) {
     return absl::InvalidArgumentError("max_message_bytes: at most 256 MiB");
+  }
+  const auto& storage = config.storage();
+  for (auto [name, value, most] : {std::tuple<const char*, uint32_t, uint32_t>{
+                                       "block_cache_mb", storage.block_cache_mb(), 1u << 20},
+                                   {"write_buffer_mb", storage.write_buffer_mb(), 4096},
+                                   {"index_write_buffer_mb", storage.index_write_buffer_mb(), 4096},
+                                   {"max_wal_mb", storage.max_wal_mb(), 1u << 16},
+                                   {"background_threads", storage.background_threads(), 64}}) {
+    if (value > most) {
+      return absl::InvalidArgumentError("storage." + std::string(name) + ": at most " +
+                                        std::to_string(most));
+    }
   }
   if (config.capture().max_batch_events() > 100000) {
     return absl::InvalidArgumentError("capture.max_batch_events: at most 100000");

@@ -135,5 +135,26 @@ TEST(ConfigTest, BadListenAddressNamesTheField) {
   EXPECT_NE(s.message().find("http_listen"), std::string::npos);
 }
 
+TEST(ConfigTest, StorageSettingsHaveDefaultsAndBounds) {
+  TempDir dir;
+  origo::v1::Config config = TestConfig(dir);
+  config.clear_storage();
+  ApplyDefaults(&config);
+  EXPECT_EQ(config.storage().index_write_buffer_mb(), 256u);
+  EXPECT_EQ(config.storage().max_wal_mb(), 1024u);
+  EXPECT_TRUE(ValidateConfig(config).ok());
+
+  config.mutable_storage()->set_index_write_buffer_mb(5000);
+  absl::Status s = ValidateConfig(config);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("storage.index_write_buffer_mb"), std::string::npos) << s;
+
+  config.mutable_storage()->set_index_write_buffer_mb(256);
+  config.mutable_storage()->set_max_wal_mb(1u << 20);
+  s = ValidateConfig(config);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("storage.max_wal_mb"), std::string::npos) << s;
+}
+
 }  // namespace
 }  // namespace origo::server

@@ -27,6 +27,24 @@ TEST(StoreTest, CreatesEveryRegisteredFamily) {
   }
 }
 
+TEST(StoreTest, IndexFamiliesGetTheirOwnWriteBufferAndTheWalLimitIsApplied) {
+  TempDir dir;
+  StoreOptions options;
+  options.write_buffer_mb = 8;
+  options.index_write_buffer_mb = 32;
+  options.max_wal_mb = 100;
+  auto store = Store::Open(dir.path(), options);
+  ASSERT_TRUE(store.ok()) << store.status();
+  for (const ColumnFamilyInfo& info : kColumnFamilies) {
+    const size_t expected = (IsIndexFamily(info.id) ? 32u : 8u) << 20;
+    EXPECT_EQ((*store)->db()->GetOptions((*store)->Family(info.id)).write_buffer_size, expected)
+        << info.name;
+  }
+  EXPECT_TRUE(IsIndexFamily(ColumnFamily::kProvenance));
+  EXPECT_FALSE(IsIndexFamily(ColumnFamily::kLogEntries));
+  EXPECT_EQ((*store)->db()->GetDBOptions().max_total_wal_size, uint64_t{100} << 20);
+}
+
 TEST(StoreTest, WritesSurviveReopen) {
   TempDir dir;
   {
