@@ -7,6 +7,7 @@
 
 #include "clients/client.h"
 #include "services/server/config.h"
+#include "storage/store.h"
 #include "tests/test_util.h"
 
 namespace origo::server {
@@ -102,6 +103,24 @@ TEST(ServerTest, ShutdownStopsServingAndIsIdempotent) {
   // The store was closed: a new server can open the same data directory.
   auto again = Server::Start(TestConfig(dir));
   EXPECT_TRUE(again.ok()) << again.status();
+}
+
+TEST(ServerTest, StorageSettingsReachTheStore) {
+  TempDir dir;
+  origo::v1::Config config = TestConfig(dir);
+  config.mutable_storage()->set_write_buffer_mb(8);
+  config.mutable_storage()->set_index_write_buffer_mb(24);
+  config.mutable_storage()->set_max_wal_mb(96);
+  auto server = Server::Start(config);
+  ASSERT_TRUE(server.ok()) << server.status();
+  storage::Store* store = (*server)->store();
+  rocksdb::DB* db = store->db();
+  EXPECT_EQ(db->GetOptions(store->Family(storage::ColumnFamily::kProvenance)).write_buffer_size,
+            size_t{24} << 20);
+  EXPECT_EQ(db->GetOptions(store->Family(storage::ColumnFamily::kLogEntries)).write_buffer_size,
+            size_t{8} << 20);
+  EXPECT_EQ(db->GetDBOptions().max_total_wal_size, uint64_t{96} << 20);
+  EXPECT_TRUE((*server)->Shutdown().ok());
 }
 
 TEST(ConfigTest, FileIsReadAndUnknownFieldsAreRejected) {
