@@ -59,19 +59,26 @@ std::string PrefixEnd(std::string prefix) {
 }
 
 // Calls `fn(key, value)` for every entry under `prefix` that `it` (unbounded or bounded at the
-// prefix's end) holds, up to `limit` entries, stopping at the prefix's end itself.
+// prefix's end) holds, up to `limit` entries, stopping at the prefix's end itself. `it` seeks to
+// `prefix` first unless `positioned` (it stands where that seek would put it). `*ran_past` says
+// whether the scan ended on the first key after the prefix (or at the end of the family) rather
+// than on the limit's last entry.
 template <typename Fn>
 absl::Status ScanWith(rocksdb::Iterator* it, ColumnFamily cf, const std::string& prefix,
-                      size_t limit, Fn fn) {
+                      size_t limit, Fn fn, bool positioned = false, bool* ran_past = nullptr) {
+  if (ran_past != nullptr) *ran_past = false;
+  if (!positioned) it->Seek(prefix);
   size_t n = 0;
-  for (it->Seek(prefix); n < limit && it->Valid();) {
+  for (; n < limit && it->Valid();) {
     std::string_view key = it->key().ToStringView();
     if (key.substr(0, prefix.size()) != prefix) break;
     ORIGO_RETURN_IF_ERROR(fn(key.substr(prefix.size()), it->value().ToStringView()));
     if (++n < limit) it->Next();  // no step past the last entry wanted
   }
-  if (it->status().ok()) return absl::OkStatus();
-  return FromRocks(it->status(), "scan " + std::string(ColumnFamilyName(cf)));
+  if (!it->status().ok())
+    return FromRocks(it->status(), "scan " + std::string(ColumnFamilyName(cf)));
+  if (ran_past != nullptr) *ran_past = n < limit;
+  return absl::OkStatus();
 }
 
 // ScanWith on an iterator of its own, bounded at the prefix's end: without the bound, the seek
@@ -262,17 +269,31 @@ absl::StatusOr<std::vector<origo::store::v1::StoredInspection>> LineageIndex::In
   return inspections.Take();
 }
 
-rocksdb::Iterator* LineageIndex::Cursor::Open(ColumnFamily cf,
-                                              std::unique_ptr<rocksdb::Iterator>* slot) {
-  if (*slot == nullptr) *slot = view_->NewIterator(cf);
-  return slot->get();
+template <typename Fn>
+absl::Status LineageIndex::Cursor::ScanAt(Position* at, const std::string& prefix, size_t limit,
+                                          Fn fn) {
+  ++lookups_;
+  if (at->it == nullptr) at->it = view_->NewIterator(at->family);
+  rocksdb::Iterator* it = at->it.get();
+  // Where the seek would land: the iterator's key, when nothing lies between `from` and it and
+  // `prefix` is in that gap (or past `from` with the iterator at the family's end).
+  const bool positioned = at->known && at->from <= prefix &&
+                          (!it->Valid() || std::string_view(prefix) <= it->key().ToStringView());
+  if (!positioned) ++seeks_;
+  at->known = false;  // until this scan ends past its prefix
+  bool ran_past = false;
+  ORIGO_RETURN_IF_ERROR(
+      ScanWith(it, at->family, prefix, limit, std::move(fn), positioned, &ran_past));
+  if (ran_past) {
+    at->from = PrefixEnd(prefix);
+    at->known = !at->from.empty();
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<LineageFact>> LineageIndex::Cursor::Facts(std::string_view id) {
   MessageCollector<LineageFact> facts("lineage fact");
-  ORIGO_RETURN_IF_ERROR(ScanWith(Open(ColumnFamily::kProvenance, &provenance_),
-                                 ColumnFamily::kProvenance, Tagged(kFactTag, id), SIZE_MAX,
-                                 std::ref(facts)));
+  ORIGO_RETURN_IF_ERROR(ScanAt(&facts_, Tagged(kFactTag, id), SIZE_MAX, std::ref(facts)));
   return facts.Take();
 }
 
@@ -280,41 +301,35 @@ absl::StatusOr<std::vector<const LineageFact*>> LineageIndex::Cursor::Facts(
     std::string_view id, google::protobuf::Arena* arena) {
   std::vector<const LineageFact*> facts;
   ORIGO_RETURN_IF_ERROR(
-      ScanWith(Open(ColumnFamily::kProvenance, &provenance_), ColumnFamily::kProvenance,
-               Tagged(kFactTag, id), SIZE_MAX,
-               [&](std::string_view event_id, std::string_view value) -> absl::Status {
-                 LineageFact* fact = google::protobuf::Arena::CreateMessage<LineageFact>(arena);
-                 facts.push_back(fact);
-                 ORIGO_RETURN_IF_ERROR(DecodeValue(value, fact, "lineage fact"));
-                 return RestoreEventId(event_id, fact);
-               }));
+      ScanAt(&facts_, Tagged(kFactTag, id), SIZE_MAX,
+             [&](std::string_view event_id, std::string_view value) -> absl::Status {
+               LineageFact* fact = google::protobuf::Arena::CreateMessage<LineageFact>(arena);
+               facts.push_back(fact);
+               ORIGO_RETURN_IF_ERROR(DecodeValue(value, fact, "lineage fact"));
+               return RestoreEventId(event_id, fact);
+             }));
   return facts;
 }
 
 absl::StatusOr<std::vector<rules::Edge>> LineageIndex::Cursor::Upstream(std::string_view id,
                                                                         size_t limit) {
   EdgeCollector edges(id, true);
-  ORIGO_RETURN_IF_ERROR(ScanWith(Open(ColumnFamily::kLineageBackward, &backward_),
-                                 ColumnFamily::kLineageBackward, EdgePrefix(id), limit,
-                                 std::ref(edges)));
+  ORIGO_RETURN_IF_ERROR(ScanAt(&backward_, EdgePrefix(id), limit, std::ref(edges)));
   return edges.Take();
 }
 
 absl::StatusOr<std::vector<rules::Edge>> LineageIndex::Cursor::Downstream(std::string_view id,
                                                                           size_t limit) {
   EdgeCollector edges(id, false);
-  ORIGO_RETURN_IF_ERROR(ScanWith(Open(ColumnFamily::kLineageForward, &forward_),
-                                 ColumnFamily::kLineageForward, EdgePrefix(id), limit,
-                                 std::ref(edges)));
+  ORIGO_RETURN_IF_ERROR(ScanAt(&forward_, EdgePrefix(id), limit, std::ref(edges)));
   return edges.Take();
 }
 
 absl::StatusOr<std::vector<origo::store::v1::StoredInspection>> LineageIndex::Cursor::Inspections(
     std::string_view id) {
   MessageCollector<origo::store::v1::StoredInspection> inspections("inspection");
-  ORIGO_RETURN_IF_ERROR(ScanWith(Open(ColumnFamily::kProvenance, &provenance_),
-                                 ColumnFamily::kProvenance, Tagged(kInspectionTag, id), SIZE_MAX,
-                                 std::ref(inspections)));
+  ORIGO_RETURN_IF_ERROR(
+      ScanAt(&inspections_, Tagged(kInspectionTag, id), SIZE_MAX, std::ref(inspections)));
   return inspections.Take();
 }
 
@@ -323,19 +338,18 @@ absl::StatusOr<std::optional<absl::flat_hash_set<std::string>>> LineageIndex::Cu
   absl::flat_hash_set<std::string> ids;
   size_t keys = 0;
   // One key more than the limit is enough to know there are too many.
-  ORIGO_RETURN_IF_ERROR(ScanWith(Open(ColumnFamily::kProvenance, &provenance_),
-                                 ColumnFamily::kProvenance, std::string(1, kFlagTag),
-                                 limit == SIZE_MAX ? limit : limit + 1,
-                                 [&](std::string_view rest, std::string_view) -> absl::Status {
-                                   KeyReader reader(rest);
-                                   std::string_view id;
-                                   if (!reader.GetString(&id)) {
-                                     return absl::DataLossError("status flag key is truncated");
-                                   }
-                                   ++keys;
-                                   ids.emplace(id);
-                                   return absl::OkStatus();
-                                 }));
+  ORIGO_RETURN_IF_ERROR(ScanAt(&flags_, std::string(1, kFlagTag),
+                               limit == SIZE_MAX ? limit : limit + 1,
+                               [&](std::string_view rest, std::string_view) -> absl::Status {
+                                 KeyReader reader(rest);
+                                 std::string_view id;
+                                 if (!reader.GetString(&id)) {
+                                   return absl::DataLossError("status flag key is truncated");
+                                 }
+                                 ++keys;
+                                 ids.emplace(id);
+                                 return absl::OkStatus();
+                               }));
   if (keys > limit) return std::nullopt;
   return ids;
 }

@@ -71,10 +71,18 @@ class LineageIndex {
   // latest state.
   std::unique_ptr<rules::StateReader> Reader(const ReadView* view) const;
 
-  // The reads of one request at one view, through one iterator per column family, opened on
-  // first use and reused by every later lookup: opening an iterator allocates its arena and sets
-  // up a child per memtable and level, while a seek on an open one only seeks. The iterators have
-  // no upper bound (it could not follow each lookup's prefix); each scan stops at its prefix.
+  // The reads of one request at one view, through one iterator per kind of lookup (facts,
+  // inspections, status flags, edges each way), opened on first use and reused by every later
+  // lookup: opening an iterator allocates its arena and sets up a child per memtable and level,
+  // while a seek on an open one only seeks. The iterators have no upper bound (it could not
+  // follow each lookup's prefix); each scan stops at its prefix.
+  //
+  // A scan that ends past its prefix leaves its iterator on the first key after it, and no key
+  // lies between. A later lookup of the same kind whose prefix falls in that gap starts from
+  // there without a seek: lookups in key order (the serials of one lot, a carton's bottles,
+  // mostly identifiers with nothing recorded yet) walk forward instead of each searching every
+  // memtable and level from the top. A seek costs the same whether or not it finds anything.
+  //
   // Results are those of the LineageIndex methods of the same names. Not thread-safe; `index`
   // and `view` must outlive it, and it should not outlive its request: open iterators pin the
   // memtables and files they read.
@@ -98,11 +106,28 @@ class LineageIndex {
     absl::StatusOr<std::optional<absl::flat_hash_set<std::string>>> Flagged(size_t limit);
     const ReadView& view() const { return *view_; }
 
+    // Lookups since the cursor opened, and of those how many needed a seek.
+    size_t lookups() const { return lookups_; }
+    size_t seeks() const { return seeks_; }
+
    private:
-    rocksdb::Iterator* Open(ColumnFamily cf, std::unique_ptr<rocksdb::Iterator>* slot);
+    // An open iterator and where it stands: when `known`, on the first key at or after `from`,
+    // with no key in between.
+    struct Position {
+      explicit Position(ColumnFamily f) : family(f) {}
+      ColumnFamily family;
+      std::unique_ptr<rocksdb::Iterator> it;
+      std::string from;
+      bool known = false;
+    };
+    template <typename Fn>
+    absl::Status ScanAt(Position* at, const std::string& prefix, size_t limit, Fn fn);
     const LineageIndex* index_;
     const ReadView* view_;
-    std::unique_ptr<rocksdb::Iterator> provenance_, forward_, backward_;
+    Position facts_{ColumnFamily::kProvenance}, inspections_{ColumnFamily::kProvenance},
+        flags_{ColumnFamily::kProvenance}, forward_{ColumnFamily::kLineageForward},
+        backward_{ColumnFamily::kLineageBackward};
+    size_t lookups_ = 0, seeks_ = 0;
   };
 
   // Reads at `view` (one iterator per call; see Cursor for many reads).

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <random>
 #include <set>
 
 #include "core/batch/batch.h"
@@ -249,6 +251,94 @@ TEST(LineageIndexTest, CursorReadsWhatTheIndexReadsAcrossLookups) {
   EXPECT_EQ(cursor.Upstream(outs[0]).value().size(), 2u);  // from A and from AB
   EXPECT_EQ(cursor.Inspections(outs[1]).value().size(), 1u);
   EXPECT_TRUE(cursor.Facts(none).value().empty());
+}
+
+// Lookups in key order walk forward from where the last one stopped instead of seeking (the
+// serials of a lot, mostly with nothing recorded): a cursor that skips seeks must still answer
+// every lookup, in any order and with any limit, exactly as a fresh one-shot read does.
+TEST(LineageIndexTest, CursorSkipsSeeksInKeyOrderAndAnswersAsOneShotReads) {
+  TempDir dir;
+  auto store = Store::Open(dir.Sub("db")).value();
+  RegistryStore registry(store.get());
+  LineageIndex index(store.get(), &registry);
+  auto log = EventLog::Open(store.get()).value();
+
+  // Serials of two lengths (the length prefix orders them in two runs); every third has a fact
+  // and an edge from the lot, every seventh an inspection, the rest nothing.
+  const std::string lot = "/01/06971234000101/10/L";
+  std::vector<std::string> ids;
+  for (int i = 0; i < 60; ++i) {
+    ids.push_back("/01/06971234000279/21/S" + std::to_string(1000 + i));
+    ids.push_back("/01/06971234000279/21/T" + std::to_string(10000 + i));
+  }
+  std::vector<LeafToAppend> leaves;
+  for (size_t i = 0; i < ids.size(); i += 3) {
+    leaves.push_back(
+        Leaf("event-" + std::to_string(i),
+             TransformEffects(std::string(31, 'e') + static_cast<char>(i), lot, ids[i])));
+  }
+  std::vector<const LeafToAppend*> pointers;
+  for (const auto& leaf : leaves) pointers.push_back(&leaf);
+  ASSERT_TRUE(log->Append(pointers).ok());
+  for (size_t i = 0; i < ids.size(); i += 7) {
+    origo::store::v1::StoredInspection inspection;
+    inspection.set_id(crypto::HexEncode(std::string(31, 'i') + static_cast<char>(i)));
+    inspection.set_lot(ids[i]);
+    ASSERT_TRUE(index.PutInspection(inspection).ok());
+  }
+
+  auto view = store->Snapshot();
+  auto check = [&](LineageIndex::Cursor& cursor, const std::string& id, size_t limit) {
+    SCOPED_TRACE(id + " limit " + std::to_string(limit));
+    auto facts = cursor.Facts(id).value();
+    auto expected = index.Facts(id, *view).value();
+    ASSERT_EQ(facts.size(), expected.size());
+    for (size_t i = 0; i < facts.size(); ++i) {
+      EXPECT_EQ(facts[i].SerializeAsString(), expected[i].SerializeAsString());
+    }
+    auto up = cursor.Upstream(id, limit).value();
+    auto up_expected = index.Upstream(id, *view, limit).value();
+    ASSERT_EQ(up.size(), up_expected.size());
+    for (size_t i = 0; i < up.size(); ++i) EXPECT_EQ(up[i].from, up_expected[i].from);
+    EXPECT_EQ(cursor.Downstream(id, limit).value().size(),
+              index.Downstream(id, *view, limit).value().size());
+    auto inspections = cursor.Inspections(id).value();
+    auto inspections_expected = index.Inspections(id, *view).value();
+    ASSERT_EQ(inspections.size(), inspections_expected.size());
+    for (size_t i = 0; i < inspections.size(); ++i) {
+      EXPECT_EQ(inspections[i].id(), inspections_expected[i].id());
+    }
+  };
+
+  // In key order (identifiers are stored length first): one seek per kind of lookup for the
+  // whole run.
+  std::vector<std::string> sorted = ids;
+  std::sort(sorted.begin(), sorted.end(), [](const std::string& a, const std::string& b) {
+    return std::make_pair(a.size(), a) < std::make_pair(b.size(), b);  // length-prefixed keys
+  });
+  {
+    LineageIndex::Cursor cursor(&index, view.get());
+    for (const std::string& id : sorted) check(cursor, id, SIZE_MAX);
+    EXPECT_EQ(cursor.lookups(), 4 * sorted.size());
+    EXPECT_LE(cursor.seeks(), 4u) << "lookups in key order should walk forward";
+    EXPECT_EQ(cursor.Downstream(lot).value().size(), leaves.size());  // behind: a seek
+    EXPECT_EQ(cursor.seeks(), 5u);
+  }
+  // Any order, small limits (a scan that stops on its limit leaves the position unknown), the
+  // lot itself between serials, identifiers past the last key: the same answers.
+  std::mt19937 random(7);
+  for (int round = 0; round < 3; ++round) {
+    std::vector<std::string> order = ids;
+    order.push_back(lot);
+    order.push_back("/01/99999999999999/21/Z");
+    std::shuffle(order.begin(), order.end(), random);
+    std::sort(order.begin(), order.begin() + static_cast<long>(order.size() / 2));
+    LineageIndex::Cursor cursor(&index, view.get());
+    for (const std::string& id : order) check(cursor, id, 1 + random() % 3);
+    check(cursor, lot, 2);
+    check(cursor, lot, SIZE_MAX);
+    EXPECT_LT(cursor.seeks(), cursor.lookups());
+  }
 }
 
 // A store written before the query terms and the lots-by-creator keys existed: Backfill adds
