@@ -54,13 +54,23 @@ LeafToAppend Leaf(const std::string& event, const rules::Effects& fx) {
   return leaf;
 }
 
-TEST(LineageIndexTest, EdgesAndFactsAreWrittenWithTheEventAndReadBothWays) {
-  TempDir dir;
-  auto store = Store::Open(dir.Sub("db")).value();
-  RegistryStore registry(store.get());
-  LineageIndex index(store.get(), &registry);
-  auto log = EventLog::Open(store.get()).value();
+// A store with its registry, lineage index and event log, as origod opens them.
+class LineageIndexTest : public ::testing::Test {
+ protected:
+  absl::Status AppendAll(const std::vector<LeafToAppend>& leaves) {
+    std::vector<const LeafToAppend*> pointers;
+    for (const auto& leaf : leaves) pointers.push_back(&leaf);
+    return log->Append(pointers).status();
+  }
 
+  TempDir dir;
+  std::unique_ptr<Store> store = Store::Open(dir.Sub("db")).value();
+  RegistryStore registry{store.get()};
+  LineageIndex index{store.get(), &registry};
+  std::unique_ptr<EventLog> log = EventLog::Open(store.get()).value();
+};
+
+TEST_F(LineageIndexTest, EdgesAndFactsAreWrittenWithTheEventAndReadBothWays) {
   const std::string a = "/01/06971234000101/10/A", b = "/01/06971234000279/10/B",
                     c = "/01/06971234000347/10/C";
   LeafToAppend first = Leaf("event-1", TransformEffects(std::string(32, '\x01'), a, b));
@@ -97,12 +107,8 @@ TEST(LineageIndexTest, EdgesAndFactsAreWrittenWithTheEventAndReadBothWays) {
   EXPECT_EQ(index.Downstream(a, *later).value().size(), 1u);
 }
 
-TEST(LineageIndexTest, ValuesWrittenWithTheEventIdStillRead) {
+TEST_F(LineageIndexTest, ValuesWrittenWithTheEventIdStillRead) {
   // Stores written before values dropped the event id keep it in the value.
-  TempDir dir;
-  auto store = Store::Open(dir.Sub("db")).value();
-  RegistryStore registry(store.get());
-  LineageIndex index(store.get(), &registry);
   const std::string in = "/01/06971234000101/10/A", out = "/01/06971234000279/10/B";
   const std::string raw_id(32, '\x07');
   const std::string hex_id = crypto::HexEncode(raw_id);
@@ -139,7 +145,7 @@ TEST(LineageIndexTest, ValuesWrittenWithTheEventIdStillRead) {
 
 // Encode leaves out the event ids from the values but hands the effects back as they were: capture
 // overlays the same facts on the next events of the batch.
-TEST(LineageIndexTest, EncodeLeavesTheEffectsAsTheyWere) {
+TEST_F(LineageIndexTest, EncodeLeavesTheEffectsAsTheyWere) {
   rules::Effects fx = TransformEffects(std::string(32, '\x07'), "/01/06971234000101/10/A",
                                        "/01/06971234000279/10/B");
   const std::string hex_id = crypto::HexEncode(fx.event_id);
@@ -159,11 +165,7 @@ TEST(LineageIndexTest, EncodeLeavesTheEffectsAsTheyWere) {
   EXPECT_EQ(fx.edges[0].edge.SerializeAsString(), before.edges[0].edge.SerializeAsString());
 }
 
-TEST(LineageIndexTest, InspectionsAndViolationsRoundTrip) {
-  TempDir dir;
-  auto store = Store::Open(dir.Sub("db")).value();
-  RegistryStore registry(store.get());
-  LineageIndex index(store.get(), &registry);
+TEST_F(LineageIndexTest, InspectionsAndViolationsRoundTrip) {
   origo::store::v1::StoredInspection inspection;
   inspection.set_id(std::string(64, 'a'));
   inspection.set_lot("/01/06971234000347/10/C");
@@ -188,13 +190,7 @@ TEST(LineageIndexTest, InspectionsAndViolationsRoundTrip) {
 // One Cursor serves many lookups through the same iterators, in any order: each lookup sees what
 // the one-shot reads see, stops at its own identifier (not at a neighbour whose key starts the
 // same), honours its limit, and an empty or past-the-end lookup does not disturb the next.
-TEST(LineageIndexTest, CursorReadsWhatTheIndexReadsAcrossLookups) {
-  TempDir dir;
-  auto store = Store::Open(dir.Sub("db")).value();
-  RegistryStore registry(store.get());
-  LineageIndex index(store.get(), &registry);
-  auto log = EventLog::Open(store.get()).value();
-
+TEST_F(LineageIndexTest, CursorReadsWhatTheIndexReadsAcrossLookups) {
   // "A" fans out to three lots; "AB" sorts right after "A" and has edges of its own.
   const std::string a = "/01/06971234000101/10/A", ab = "/01/06971234000101/10/AB";
   const std::vector<std::string> outs = {"/01/06971234000279/10/B", "/01/06971234000279/10/C",
@@ -206,9 +202,7 @@ TEST(LineageIndexTest, CursorReadsWhatTheIndexReadsAcrossLookups) {
              TransformEffects(std::string(32, static_cast<char>('a' + i)), a, outs[i])));
   }
   leaves.push_back(Leaf("event-ab", TransformEffects(std::string(32, 'z'), ab, outs[0])));
-  std::vector<const LeafToAppend*> pointers;
-  for (const auto& leaf : leaves) pointers.push_back(&leaf);
-  ASSERT_TRUE(log->Append(pointers).ok());
+  ASSERT_TRUE(AppendAll(leaves).ok());
   origo::store::v1::StoredInspection inspection;
   inspection.set_id(std::string(64, 'c'));
   inspection.set_lot(outs[1]);
@@ -256,13 +250,7 @@ TEST(LineageIndexTest, CursorReadsWhatTheIndexReadsAcrossLookups) {
 // Lookups in key order walk forward from where the last one stopped instead of seeking (the
 // serials of a lot, mostly with nothing recorded): a cursor that skips seeks must still answer
 // every lookup, in any order and with any limit, exactly as a fresh one-shot read does.
-TEST(LineageIndexTest, CursorSkipsSeeksInKeyOrderAndAnswersAsOneShotReads) {
-  TempDir dir;
-  auto store = Store::Open(dir.Sub("db")).value();
-  RegistryStore registry(store.get());
-  LineageIndex index(store.get(), &registry);
-  auto log = EventLog::Open(store.get()).value();
-
+TEST_F(LineageIndexTest, CursorSkipsSeeksInKeyOrderAndAnswersAsOneShotReads) {
   // Serials of two lengths (the length prefix orders them in two runs); every third has a fact
   // and an edge from the lot, every seventh an inspection, the rest nothing.
   const std::string lot = "/01/06971234000101/10/L";
@@ -277,9 +265,7 @@ TEST(LineageIndexTest, CursorSkipsSeeksInKeyOrderAndAnswersAsOneShotReads) {
         Leaf("event-" + std::to_string(i),
              TransformEffects(std::string(31, 'e') + static_cast<char>(i), lot, ids[i])));
   }
-  std::vector<const LeafToAppend*> pointers;
-  for (const auto& leaf : leaves) pointers.push_back(&leaf);
-  ASSERT_TRUE(log->Append(pointers).ok());
+  ASSERT_TRUE(AppendAll(leaves).ok());
   for (size_t i = 0; i < ids.size(); i += 7) {
     origo::store::v1::StoredInspection inspection;
     inspection.set_id(crypto::HexEncode(std::string(31, 'i') + static_cast<char>(i)));
@@ -343,12 +329,7 @@ TEST(LineageIndexTest, CursorSkipsSeeksInKeyOrderAndAnswersAsOneShotReads) {
 
 // A store written before the query terms and the lots-by-creator keys existed: Backfill adds
 // them once, so QueryEvents' index and traceability completeness see the old events.
-TEST(LineageIndexTest, BackfillIndexesEventsStoredBeforeTheQueryTerms) {
-  TempDir dir;
-  auto store = Store::Open(dir.Sub("db")).value();
-  RegistryStore registry(store.get());
-  LineageIndex index(store.get(), &registry);
-  auto log = EventLog::Open(store.get()).value();
+TEST_F(LineageIndexTest, BackfillIndexesEventsStoredBeforeTheQueryTerms) {
   const std::string usci = "91640521MA76GJ0Q1B";
   const std::string a = "/01/06971234000101/10/A", b = "/01/06971234000279/10/B";
   const std::string event =
@@ -389,12 +370,7 @@ TEST(LineageIndexTest, BackfillIndexesEventsStoredBeforeTheQueryTerms) {
 // Facts that recall or hold flag their identifier, in the event's batch; the flagged set is read
 // at a view (a later recall is not in an older snapshot), and a store written before the flags
 // existed gets them from Backfill.
-TEST(LineageIndexTest, RecallAndHoldFactsFlagTheirIdentifiers) {
-  TempDir dir;
-  auto store = Store::Open(dir.Sub("db")).value();
-  RegistryStore registry(store.get());
-  LineageIndex index(store.get(), &registry);
-  auto log = EventLog::Open(store.get()).value();
+TEST_F(LineageIndexTest, RecallAndHoldFactsFlagTheirIdentifiers) {
   const std::string a = "/01/06971234000101/10/A", b = "/01/06971234000279/10/B";
   const std::string c = "/01/06971234000279/10/C";
   auto observe = [](const std::string& raw_id, const std::string& id,
