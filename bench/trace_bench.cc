@@ -276,11 +276,11 @@ int main(int argc, char** argv) {
       uint64_t c = next_chain_event % chains, h = next_chain_event / chains;
       ++next_chain_event;
       std::string out = LotPath("C" + std::to_string(c) + "-H" + std::to_string(h));
-      fx.facts.emplace_back(out, Fact(origo::store::v1::FACT_CREATED, t));
+      fx.AddFact(out, Fact(origo::store::v1::FACT_CREATED, t));
       ids.push_back(out);
       if (h > 0) {
         std::string in = LotPath("C" + std::to_string(c) + "-H" + std::to_string(h - 1));
-        fx.facts.emplace_back(in, Fact(origo::store::v1::FACT_CONSUMED, t));
+        fx.AddFact(in, Fact(origo::store::v1::FACT_CONSUMED, t));
         rules::Edge e;
         e.from = in;
         e.to = out;
@@ -291,7 +291,7 @@ int main(int argc, char** argv) {
       }
     } else {
       std::string lot = LotPath("F" + std::to_string(n));
-      fx.facts.emplace_back(lot, Fact(origo::store::v1::FACT_CREATED, t));
+      fx.AddFact(lot, Fact(origo::store::v1::FACT_CREATED, t));
       ids.push_back(lot);
     }
     batch.push_back(MakeLeaf(n, std::move(fx), ids));

@@ -165,6 +165,10 @@ class SnapshotReader : public rules::StateReader {
   absl::StatusOr<std::vector<LineageFact>> Facts(std::string_view id) override {
     return cursor_.Facts(id);
   }
+  absl::StatusOr<std::vector<const LineageFact*>> FactsOnArena(
+      std::string_view id, google::protobuf::Arena* arena) override {
+    return cursor_.Facts(id, arena);
+  }
   absl::StatusOr<std::vector<rules::Edge>> Upstream(std::string_view id) override {
     return cursor_.Upstream(id);
   }
@@ -205,7 +209,8 @@ std::vector<IndexPut> LineageIndex::Encode(rules::Effects& effects) {
   // readers put it back (a 64-character hex string in each of ~33 values per event was a fifth
   // of what capture wrote).
   std::string event_id_hex;
-  for (auto& [id, fact] : effects.facts) {
+  for (auto& [id, fact_ptr] : effects.facts) {
+    LineageFact& fact = *fact_ptr;
     fact.mutable_event_id()->swap(event_id_hex);
     puts.push_back(
         {ColumnFamily::kProvenance, Tagged(kFactTag, id) + effects.event_id, EncodeValue(fact)});

@@ -182,23 +182,25 @@ class Evaluation {
     }
     return node->owner;
   }
-  LineageFact BaseFact(origo::store::v1::FactRole role) const {
-    LineageFact f;
-    f.set_role(role);
-    f.set_event_id(parsed_.event_id_hex);
-    f.set_event_time_ms(t_);
-    f.set_signer(std::string(signer_));
-    f.set_biz_step(ev_.biz_step());
-    f.set_disposition(ev_.disposition());
-    f.set_read_point(read_point_);
-    f.set_biz_location(biz_location_);
-    for (const auto& c : ev_.certification_info()) f.add_certificates(c);
-    f.set_rules_version(set_.version());
-    f.set_event_type(ev_.type());
-    return f;
+  // What every fact of the event says, whatever its role.
+  void FillBase(LineageFact* f, origo::store::v1::FactRole role) const {
+    f->set_role(role);
+    f->set_event_id(parsed_.event_id_hex);
+    f->set_event_time_ms(t_);
+    f->set_signer(std::string(signer_));
+    f->set_biz_step(ev_.biz_step());
+    f->set_disposition(ev_.disposition());
+    f->set_read_point(read_point_);
+    f->set_biz_location(biz_location_);
+    for (const auto& c : ev_.certification_info()) f->add_certificates(c);
+    f->set_rules_version(set_.version());
+    f->set_event_type(ev_.type());
   }
-  void AddFact(const std::string& id, LineageFact fact) {
-    fx_.facts.emplace_back(id, std::move(fact));
+  // A new fact about `id` in the effects, with what every fact of the event says.
+  LineageFact* AddFact(const std::string& id, origo::store::v1::FactRole role) {
+    LineageFact* f = fx_.AddFact(id);
+    FillBase(f, role);
+    return f;
   }
   absl::Status CheckActedOn(const std::vector<Ref>& refs, bool creating);
   absl::Status ObjectLike();
@@ -397,21 +399,21 @@ absl::Status Evaluation::ObjectLike() {
   ORIGO_RETURN_IF_ERROR(CheckActedOn(refs, creating));
   using origo::store::v1::FactRole;
   if (creating) {
-    LineageFact fact = BaseFact(origo::store::v1::FACT_CREATED);
+    LineageFact fact;
+    FillBase(&fact, origo::store::v1::FACT_CREATED);
     fact.set_owner(std::string(signer_));
     for (const auto& [k, v] : ilmd_) (*fact.mutable_attributes())[k] = v;
     ORIGO_RETURN_IF_ERROR(OriginBase(refs, &fact));
     auto net = NetMeasure();
     for (const Ref& ref : refs) {
-      LineageFact f = fact;
+      LineageFact* f = fx_.AddFact(ref.id, fact);
       if (ref.has_quantity) {
-        f.set_quantity(ref.quantity);
-        f.set_uom(ref.uom);
+        f->set_quantity(ref.quantity);
+        f->set_uom(ref.uom);
       } else if (net) {
-        f.set_quantity(net->first);
-        f.set_uom(net->second);
+        f->set_quantity(net->first);
+        f->set_uom(net->second);
       }
-      AddFact(ref.id, std::move(f));
     }
     return absl::OkStatus();
   }
@@ -428,13 +430,12 @@ absl::Status Evaluation::ObjectLike() {
     role = origo::store::v1::FACT_INSPECTED;
   }
   for (const Ref& ref : refs) {
-    LineageFact f = BaseFact(role);
-    f.set_owner(owner);
+    LineageFact* f = AddFact(ref.id, role);
+    f->set_owner(owner);
     if (ref.has_quantity) {
-      f.set_quantity(ref.quantity);
-      f.set_uom(ref.uom);
+      f->set_quantity(ref.quantity);
+      f->set_uom(ref.uom);
     }
-    AddFact(ref.id, std::move(f));
   }
   return absl::OkStatus();
 }
@@ -469,22 +470,20 @@ absl::Status Evaluation::Aggregation(origo::store::v1::EdgeKind kind) {
   if (!parent.empty()) {
     ORIGO_ASSIGN_OR_RETURN(const NodeState* p_found, State(parent));
     const NodeState& p = *p_found;
-    LineageFact f = BaseFact(ev_.action() == "OBSERVE" ? origo::store::v1::FACT_OBSERVED
-                                                       : origo::store::v1::FACT_CONTAINER);
-    if (!p.known) f.set_owner(std::string(signer_));
-    AddFact(parent, std::move(f));
+    LineageFact* f = AddFact(parent, ev_.action() == "OBSERVE" ? origo::store::v1::FACT_OBSERVED
+                                                               : origo::store::v1::FACT_CONTAINER);
+    if (!p.known) f->set_owner(std::string(signer_));
   }
   for (const Ref& c : children) {
     FactRole role = ev_.action() == "ADD"      ? origo::store::v1::FACT_CONTAINED
                     : ev_.action() == "DELETE" ? origo::store::v1::FACT_UNCONTAINED
                                                : origo::store::v1::FACT_OBSERVED;
-    LineageFact f = BaseFact(role);
-    if (role != origo::store::v1::FACT_OBSERVED) f.set_container(parent);
+    LineageFact* f = AddFact(c.id, role);
+    if (role != origo::store::v1::FACT_OBSERVED) f->set_container(parent);
     if (c.has_quantity) {
-      f.set_quantity(c.quantity);
-      f.set_uom(c.uom);
+      f->set_quantity(c.quantity);
+      f->set_uom(c.uom);
     }
-    AddFact(c.id, std::move(f));
     if (ev_.action() == "ADD" && !parent.empty()) {
       Edge e;
       e.from = c.id;
@@ -661,28 +660,26 @@ absl::Status Evaluation::Transformation() {
   }
 
   for (const Ref& r : inputs) {
-    LineageFact f = BaseFact(origo::store::v1::FACT_CONSUMED);
+    LineageFact* f = AddFact(r.id, origo::store::v1::FACT_CONSUMED);
     if (r.has_quantity) {
-      f.set_quantity(r.quantity);
-      f.set_uom(r.uom);
+      f->set_quantity(r.quantity);
+      f->set_uom(r.uom);
     }
-    AddFact(r.id, std::move(f));
   }
   for (const Ref& r : outputs) {
-    LineageFact f = BaseFact(origo::store::v1::FACT_CREATED);
-    f.set_owner(std::string(signer_));
+    LineageFact* f = AddFact(r.id, origo::store::v1::FACT_CREATED);
+    f->set_owner(std::string(signer_));
     if (r.has_quantity) {
-      f.set_quantity(r.quantity);
-      f.set_uom(r.uom);
+      f->set_quantity(r.quantity);
+      f->set_uom(r.uom);
     } else if (net) {
-      f.set_quantity(net->first);
-      f.set_uom(net->second);
+      f->set_quantity(net->first);
+      f->set_uom(net->second);
     }
-    for (const auto& [k, v] : inherited) (*f.mutable_attributes())[k] = v;
-    for (const auto& [k, v] : ilmd_) (*f.mutable_attributes())[k] = v;
-    f.set_halal(output_halal);
-    for (const auto& z : zones) f.add_gi_zones(z);
-    AddFact(r.id, std::move(f));
+    for (const auto& [k, v] : inherited) (*f->mutable_attributes())[k] = v;
+    for (const auto& [k, v] : ilmd_) (*f->mutable_attributes())[k] = v;
+    f->set_halal(output_halal);
+    for (const auto& z : zones) f->add_gi_zones(z);
     for (const Ref& in : inputs) {
       Edge e;
       e.from = in.id;
@@ -911,10 +908,35 @@ NodeState FoldFacts(std::vector<const LineageFact*> facts) {
   return s;
 }
 
+namespace {
+
+google::protobuf::ArenaOptions FactArenaOptions() {
+  google::protobuf::ArenaOptions options;
+  options.start_block_size = 4 << 10;
+  options.max_block_size = 64 << 10;
+  return options;
+}
+
+}  // namespace
+
+LineageFact* Effects::AddFact(std::string id) {
+  if (arena == nullptr) arena = std::make_shared<google::protobuf::Arena>(FactArenaOptions());
+  LineageFact* fact = google::protobuf::Arena::CreateMessage<LineageFact>(arena.get());
+  facts.emplace_back(std::move(id), fact);
+  return fact;
+}
+
+LineageFact* Effects::AddFact(std::string id, const LineageFact& fact) {
+  LineageFact* added = AddFact(std::move(id));
+  *added = fact;
+  return added;
+}
+
 void EffectsIndex::Add(const Effects& effects) { Add(Effects(effects)); }
 
 void EffectsIndex::Add(Effects&& effects) {
-  for (auto& [id, fact] : effects.facts) facts[id].push_back(std::move(fact));
+  for (auto& [id, fact] : effects.facts) facts[id].push_back(fact);
+  if (effects.arena != nullptr) arenas.push_back(std::move(effects.arena));
   for (Edge& e : effects.edges) {
     std::vector<Edge>& into = upstream[e.to];
     into.push_back(std::move(e));
@@ -927,18 +949,29 @@ absl::StatusOr<NodeState> StateReader::State(std::string_view id) {
   return Fold(std::move(facts));
 }
 
+absl::StatusOr<std::vector<const LineageFact*>> StateReader::FactsOnArena(
+    std::string_view id, google::protobuf::Arena* arena) {
+  ORIGO_ASSIGN_OR_RETURN(std::vector<LineageFact> facts, Facts(id));
+  std::vector<const LineageFact*> out;
+  out.reserve(facts.size());
+  for (LineageFact& f : facts) {
+    LineageFact* copy = google::protobuf::Arena::CreateMessage<LineageFact>(arena);
+    *copy = std::move(f);
+    out.push_back(copy);
+  }
+  return out;
+}
+
 absl::StatusOr<std::vector<const LineageFact*>> BatchState::FactPointers(std::string_view id) {
   auto cached = base_facts_.find(AbslView(id));
   if (cached == base_facts_.end()) {
-    ORIGO_ASSIGN_OR_RETURN(auto stored, base_->Facts(id));
+    ORIGO_ASSIGN_OR_RETURN(auto stored, base_->FactsOnArena(id, &arena_));
     cached = base_facts_.emplace(std::string(id), std::move(stored)).first;
   }
-  std::vector<const LineageFact*> out;
-  out.reserve(cached->second.size());
-  for (const LineageFact& f : cached->second) out.push_back(&f);
+  std::vector<const LineageFact*> out = cached->second;
   ForEachIndex([&](const EffectsIndex& index) {
     if (auto it = index.facts.find(AbslView(id)); it != index.facts.end()) {
-      for (const LineageFact& f : it->second) out.push_back(&f);
+      out.insert(out.end(), it->second.begin(), it->second.end());
     }
   });
   return out;

@@ -30,12 +30,12 @@ rules::Effects TransformEffects(const std::string& raw_id, const std::string& in
   consumed.set_role(origo::store::v1::FACT_CONSUMED);
   consumed.set_quantity(100);
   consumed.set_signer("91640521MA76GJ0Q1B");
-  fx.facts.emplace_back(in, consumed);
+  fx.AddFact(in, consumed);
   origo::store::v1::LineageFact created;
   created.set_role(origo::store::v1::FACT_CREATED);
   created.set_quantity(25);
   created.set_signer("91640521MA76GJ0Q1B");
-  fx.facts.emplace_back(out, created);
+  fx.AddFact(out, created);
   rules::Edge e;
   e.from = in;
   e.to = out;
@@ -149,20 +149,23 @@ TEST_F(LineageIndexTest, EncodeLeavesTheEffectsAsTheyWere) {
   rules::Effects fx = TransformEffects(std::string(32, '\x07'), "/01/06971234000101/10/A",
                                        "/01/06971234000279/10/B");
   const std::string hex_id = crypto::HexEncode(fx.event_id);
-  for (auto& [id, fact] : fx.facts) fact.set_event_id(hex_id);
+  for (auto& [id, fact] : fx.facts) fact->set_event_id(hex_id);
   fx.edges[0].edge.set_event_id(hex_id);
-  const rules::Effects before = fx;
+  // Copies of Effects share their facts: keep what they said as bytes.
+  std::vector<std::pair<std::string, std::string>> before;
+  for (const auto& [id, fact] : fx.facts) before.emplace_back(id, fact->SerializeAsString());
+  const std::string edge_before = fx.edges[0].edge.SerializeAsString();
   std::vector<IndexPut> puts = LineageIndex::Encode(fx);
   ASSERT_EQ(puts.size(), 5u);  // two facts, the lot by its creator, an edge each way
   for (const IndexPut& put : puts) {
     EXPECT_EQ(put.value.find(hex_id), std::string::npos) << put.key;
   }
-  ASSERT_EQ(fx.facts.size(), before.facts.size());
+  ASSERT_EQ(fx.facts.size(), before.size());
   for (size_t i = 0; i < fx.facts.size(); ++i) {
-    EXPECT_EQ(fx.facts[i].first, before.facts[i].first);
-    EXPECT_EQ(fx.facts[i].second.SerializeAsString(), before.facts[i].second.SerializeAsString());
+    EXPECT_EQ(fx.facts[i].first, before[i].first);
+    EXPECT_EQ(fx.facts[i].second->SerializeAsString(), before[i].second);
   }
-  EXPECT_EQ(fx.edges[0].edge.SerializeAsString(), before.edges[0].edge.SerializeAsString());
+  EXPECT_EQ(fx.edges[0].edge.SerializeAsString(), edge_before);
 }
 
 TEST_F(LineageIndexTest, InspectionsAndViolationsRoundTrip) {
@@ -381,7 +384,7 @@ TEST_F(LineageIndexTest, RecallAndHoldFactsFlagTheirIdentifiers) {
     f.set_role(origo::store::v1::FACT_OBSERVED);
     f.set_disposition(disposition);
     f.set_signer("91640521MA76GJ0Q1B");
-    fx.facts.emplace_back(id, f);
+    fx.AddFact(id, f);
     return fx;
   };
   // Leaves Backfill's log pass reads and skips (no manifest: not an event).
