@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-#include "absl/container/flat_hash_set.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -279,17 +279,26 @@ class IdentifierList {
     seen_.reserve(capacity);
   }
 
-  void Add(std::string path) {
-    if (seen_.contains(AbslView(path))) return;
-    paths_.push_back(std::move(path));
-    seen_.insert(AbslView(paths_.back()));
+  // `path` is the canonical form of `raw`, the identifier as the event writes it.
+  void Add(std::string_view raw, std::string path) {
+    uint32_t index;
+    if (auto it = seen_.find(AbslView(path)); it != seen_.end()) {
+      index = it->second;
+    } else {
+      index = static_cast<uint32_t>(paths_.size());
+      paths_.push_back(std::move(path));
+      seen_.emplace(AbslView(paths_.back()), index);
+    }
+    canonical_.try_emplace(std::string(raw), index);
   }
 
-  std::vector<std::string> Release() && { return std::move(paths_); }
+  std::vector<std::string> ReleasePaths() { return std::move(paths_); }
+  absl::flat_hash_map<std::string, uint32_t> ReleaseCanonical() { return std::move(canonical_); }
 
  private:
   std::vector<std::string> paths_;
-  absl::flat_hash_set<absl::string_view> seen_;
+  absl::flat_hash_map<absl::string_view, uint32_t> seen_;  // path -> index in paths_
+  absl::flat_hash_map<std::string, uint32_t> canonical_;   // raw -> index in paths_
 };
 
 class Validator {
@@ -326,7 +335,11 @@ class Validator {
   }
 
   int64_t event_time_unix_ms() const { return event_time_unix_ms_; }
-  std::vector<std::string> ReleaseIdentifiers() && { return std::move(ids_).Release(); }
+  // The identifiers in first-seen order and, by each one as written, its index there.
+  void ReleaseIdentifiers(ParsedEvent* parsed) && {
+    parsed->identifiers = ids_.ReleasePaths();
+    parsed->canonical = ids_.ReleaseCanonical();
+  }
 
  private:
   static size_t CountIdentifiers(const origo::v1::Event& e) {
@@ -474,7 +487,7 @@ class Validator {
                      "must identify an instance: a GTIN needs a serial (AI 21); product classes "
                      "and lots belong in a quantity list");
     }
-    ids_.Add(link.CanonicalPath());
+    ids_.Add(value, link.CanonicalPath());
     return absl::OkStatus();
   }
 
@@ -510,7 +523,7 @@ class Validator {
               "must be a UN/CEFACT code of 2-3 upper-case letters or digits, got " + Quoted(uom));
         }
       }
-      ids_.Add(link.CanonicalPath());
+      ids_.Add(e.epc_class(), link.CanonicalPath());
     }
     return absl::OkStatus();
   }
@@ -523,7 +536,7 @@ class Validator {
     if (link.primary_ai != gs1::kAiGln) {
       return Invalid(field, "a GS1 location must be a GLN (AI 414), got AI " + link.primary_ai);
     }
-    ids_.Add(link.CanonicalPath());
+    ids_.Add(value, link.CanonicalPath());
     return absl::OkStatus();
   }
 
@@ -649,7 +662,7 @@ absl::StatusOr<ParsedEvent> ParseEvent(std::string_view json_bytes,
   Validator validator(parsed.event, options);
   ORIGO_RETURN_IF_ERROR(validator.Run());
   parsed.event_time_unix_ms = validator.event_time_unix_ms();
-  parsed.identifiers = std::move(validator).ReleaseIdentifiers();
+  std::move(validator).ReleaseIdentifiers(&parsed);
   parsed.event.clear_record_time();
   parsed.event_id_hex = crypto::HexEncode(crypto::Sha256(json_bytes));
   return parsed;

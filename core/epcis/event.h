@@ -73,6 +73,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "origo/v1/event.pb.h"
 
@@ -115,6 +116,10 @@ struct ParsedEvent {
   // parentID, childEPCs, childQuantityList, inputEPCList, inputQuantityList, outputEPCList,
   // outputQuantityList, readPoint, bizLocation. Non-GS1 locations are not included.
   std::vector<std::string> identifiers;
+  // Each GS1 identifier as the event writes it (a URN, a Digital Link URI) -> the index of its
+  // canonical path in `identifiers`: later passes (the sector rules) look it up instead of
+  // parsing it again.
+  absl::flat_hash_map<std::string, uint32_t> canonical;
 };
 
 // Parses and structurally validates one EPCIS 2.0 JSON event (see the top of this file).

@@ -22,7 +22,11 @@ constexpr double kEpsilon = 1e-9;
 constexpr size_t kClosureLimit = 5000;
 constexpr int kContainerDepth = 8;
 
-std::string Canon(const std::string& id) {
+// The canonical path of `id`, an identifier of `event`: from what validation found, or parsed.
+std::string Canon(const epcis::ParsedEvent& event, const std::string& id) {
+  if (auto it = event.canonical.find(id); it != event.canonical.end()) {
+    return event.identifiers[it->second];
+  }
   auto link = gs1::ParseIdentifier(id);
   return link.ok() ? link->CanonicalPath() : id;
 }
@@ -90,18 +94,21 @@ struct Ref {
   bool has_quantity = false;
 };
 
-void AddEpcs(const google::protobuf::RepeatedPtrField<std::string>& list, const std::string& name,
+void AddEpcs(const epcis::ParsedEvent& event,
+             const google::protobuf::RepeatedPtrField<std::string>& list, const std::string& name,
              std::vector<Ref>* out) {
   for (int i = 0; i < list.size(); ++i) {
-    out->push_back({Canon(list[i]), name + "[" + std::to_string(i) + "]", 0, "", false});
+    out->push_back({Canon(event, list[i]), name + "[" + std::to_string(i) + "]", 0, "", false});
   }
 }
 
-void AddQuantities(const google::protobuf::RepeatedPtrField<origo::v1::QuantityElement>& list,
+void AddQuantities(const epcis::ParsedEvent& event,
+                   const google::protobuf::RepeatedPtrField<origo::v1::QuantityElement>& list,
                    const std::string& name, std::vector<Ref>* out) {
   for (int i = 0; i < list.size(); ++i) {
-    out->push_back({Canon(list[i].epc_class()), name + "[" + std::to_string(i) + "].epcClass",
-                    list[i].quantity(), list[i].uom(), true});
+    out->push_back({Canon(event, list[i].epc_class()),
+                    name + "[" + std::to_string(i) + "].epcClass", list[i].quantity(),
+                    list[i].uom(), true});
   }
 }
 
@@ -135,8 +142,8 @@ class Evaluation {
     fx_.event_id = std::string(raw_id);
     t_ = parsed.event_time_unix_ms;
     // Canonical once: every fact the event adds carries them (a packing run adds dozens).
-    if (!ev_.read_point().id().empty()) read_point_ = Canon(ev_.read_point().id());
-    if (!ev_.biz_location().id().empty()) biz_location_ = Canon(ev_.biz_location().id());
+    if (!ev_.read_point().id().empty()) read_point_ = Canon(parsed_, ev_.read_point().id());
+    if (!ev_.biz_location().id().empty()) biz_location_ = Canon(parsed_, ev_.biz_location().id());
     for (const auto& s : ev_.source_list()) {
       if (s.type() == "owning_party" && !UsciOf(s.source()).empty())
         src_owner_ = UsciOf(s.source());
@@ -392,9 +399,10 @@ absl::Status Evaluation::GojiExport(const std::vector<Ref>& refs) {
 
 absl::Status Evaluation::ObjectLike() {
   std::vector<Ref> refs;
-  AddEpcs(ev_.epc_list(), "epcList", &refs);
-  AddQuantities(ev_.quantity_list(), "quantityList", &refs);
-  if (!ev_.parent_id().empty()) refs.push_back({Canon(ev_.parent_id()), "parentID", 0, "", false});
+  AddEpcs(parsed_, ev_.epc_list(), "epcList", &refs);
+  AddQuantities(parsed_, ev_.quantity_list(), "quantityList", &refs);
+  if (!ev_.parent_id().empty())
+    refs.push_back({Canon(parsed_, ev_.parent_id()), "parentID", 0, "", false});
   const bool creating = ev_.type() == epcis::kObjectEvent && ev_.action() == "ADD";
   ORIGO_RETURN_IF_ERROR(CheckActedOn(refs, creating));
   using origo::store::v1::FactRole;
@@ -442,9 +450,9 @@ absl::Status Evaluation::ObjectLike() {
 
 absl::Status Evaluation::Aggregation(origo::store::v1::EdgeKind kind) {
   std::vector<Ref> children;
-  AddEpcs(ev_.child_epcs(), "childEPCs", &children);
-  AddQuantities(ev_.child_quantity_list(), "childQuantityList", &children);
-  const std::string parent = ev_.parent_id().empty() ? "" : Canon(ev_.parent_id());
+  AddEpcs(parsed_, ev_.child_epcs(), "childEPCs", &children);
+  AddQuantities(parsed_, ev_.child_quantity_list(), "childQuantityList", &children);
+  const std::string parent = ev_.parent_id().empty() ? "" : Canon(parsed_, ev_.parent_id());
   std::vector<Ref> all = children;
   if (!parent.empty()) all.push_back({parent, "parentID", 0, "", false});
   ORIGO_RETURN_IF_ERROR(CheckActedOn(all, false));
@@ -499,10 +507,10 @@ absl::Status Evaluation::Aggregation(origo::store::v1::EdgeKind kind) {
 
 absl::Status Evaluation::Transformation() {
   std::vector<Ref> inputs, outputs;
-  AddEpcs(ev_.input_epc_list(), "inputEPCList", &inputs);
-  AddQuantities(ev_.input_quantity_list(), "inputQuantityList", &inputs);
-  AddEpcs(ev_.output_epc_list(), "outputEPCList", &outputs);
-  AddQuantities(ev_.output_quantity_list(), "outputQuantityList", &outputs);
+  AddEpcs(parsed_, ev_.input_epc_list(), "inputEPCList", &inputs);
+  AddQuantities(parsed_, ev_.input_quantity_list(), "inputQuantityList", &inputs);
+  AddEpcs(parsed_, ev_.output_epc_list(), "outputEPCList", &outputs);
+  AddQuantities(parsed_, ev_.output_quantity_list(), "outputQuantityList", &outputs);
   ORIGO_RETURN_IF_ERROR(CheckActedOn(inputs, false));
   ORIGO_RETURN_IF_ERROR(CheckActedOn(outputs, true));
   const auto net = NetMeasure();

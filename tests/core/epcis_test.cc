@@ -149,8 +149,18 @@ TEST(ParseEventTest, IdentifiersAreDeduplicatedAndSkipNonGs1Locations) {
   const std::string json = Replace(
       Exporter().at(0), R"(["https://id.gs1.org/00/069712340000000019"])",
       R"(["https://example.com/01/06971234000415/21/A1", "urn:epc:id:sgtin:6971234.000041.A1"])");
-  EXPECT_EQ(MustParse(json).identifiers,
+  const ParsedEvent parsed = MustParse(json);
+  EXPECT_EQ(parsed.identifiers,
             (std::vector<std::string>{"/01/06971234000415/21/A1", "/414/6971235000025"}));
+  // Each spelling, as written, leads to its canonical path (what the sector rules look up).
+  auto canonical = [&parsed](const std::string& raw) -> std::string {
+    auto it = parsed.canonical.find(raw);
+    return it == parsed.canonical.end() ? "(none)" : parsed.identifiers[it->second];
+  };
+  EXPECT_EQ(canonical("https://example.com/01/06971234000415/21/A1"), "/01/06971234000415/21/A1");
+  EXPECT_EQ(canonical("urn:epc:id:sgtin:6971234.000041.A1"), "/01/06971234000415/21/A1");
+  EXPECT_EQ(canonical("/01/06971234000415/21/A1"), "(none)");  // not written so in the event
+  EXPECT_EQ(parsed.canonical.size(), 3u);  // the two spellings and the GLN of both locations
 }
 
 TEST(ParseEventTest, EventIdIsOverTheExactBytesIncludingWhitespace) {
