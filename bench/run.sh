@@ -87,8 +87,8 @@ ORIGOD_PID=$!
 LOAD_ORIGO_BEFORE=$(load)
 "$BUILD/bench/origo_loadgen" --server "$GRPC" --bootstrap-token "$WORK/origo/bootstrap-token" \
   --enterprises "$ENTERPRISES" --events "$EVENTS" --lots "$LOTS" --streams "$STREAMS" \
-  --b1-events "$B1_EVENTS" --b16-events "$B16_EVENTS" --queries "$QUERIES" --http "$HTTP" \
-  --server-pid "$ORIGOD_PID" --out "$WORK/origo.json"
+  --b1-events "$B1_EVENTS" --b1w-events "$B1_EVENTS" --b16-events "$B16_EVENTS" \
+  --queries "$QUERIES" --http "$HTTP" --server-pid "$ORIGOD_PID" --out "$WORK/origo.json"
 LOAD_ORIGO_AFTER=$(load)
 RSS_KIB=$(awk '/VmHWM/ {print $2}' "/proc/$ORIGOD_PID/status")
 DISK_BYTES=$(du -sb "$WORK/origo" | cut -f1)
@@ -176,6 +176,7 @@ jq -n --argjson machine "$MACHINE" --slurpfile limits "$WORK/limits.json" \
      signature_limit_mixed_per_s:$mix,
      # One verification per batch: batch B can at most reach B x the verify rate.
      capture_pct_of_signature_limit:{b1:(100 * $r["capture.b1.events_per_s"] / $mix),
+                           b1w:(100 * $r["capture.b1w.events_per_s"] / $mix),
                            b16:(100 * $r["capture.b16.events_per_s"] / ($mix * 16)),
                            b256:(100 * $r["capture.b256.events_per_s"] / ($mix * 256))},
      # RocksDB figure: one writer, one synced WriteBatch per batch (no group commit across
@@ -208,6 +209,7 @@ jq -r '
   "| figure | Origo | PostgreSQL 15 peer | Origo / PG |",
   "|---|---|---|---|",
   "| capture, batch 1 (events/s) | \(f($r["capture.b1.events_per_s"])) | \(f($r["pg.capture.b1.events_per_s"])) | \(f($d.ratio_origo_over_pg.capture_b1))x |",
+  "| capture, batch 1, 16 batches in flight per stream as `origo sync` sends (events/s; CPU per event) | \(f($r["capture.b1w.events_per_s"])); \(f($r["capture.b1w.server_cpu_us_per_event"])) us | | |",
   "| capture, batch 16 (events/s) | \(f($r["capture.b16.events_per_s"])) | \(f($r["pg.capture.b16.events_per_s"])) | \(f($d.ratio_origo_over_pg.capture_b16))x |",
   "| capture, batch 256 (events/s) | \(f($r["capture.b256.events_per_s"])) | \(f($r["pg.capture.b256.events_per_s"])) | \(f($d.ratio_origo_over_pg.capture_b256))x |",
   "| CPU per captured event, batch 1 / 16 / 256 (us; PG: ingest + backends) | \(f($r["capture.b1.server_cpu_us_per_event"])) / \(f($r["capture.b16.server_cpu_us_per_event"])) / \(f($r["capture.b256.server_cpu_us_per_event"])) | \(f($r["pg.capture.b1.cpu_us_per_event"])) / \(f($r["pg.capture.b16.cpu_us_per_event"])) / \(f($r["pg.capture.b256.cpu_us_per_event"])) | \(f($d.ratio_origo_over_pg.cpu_per_event_pg_over_origo_b1))x / \(f($d.ratio_origo_over_pg.cpu_per_event_pg_over_origo_b16))x / \(f($d.ratio_origo_over_pg.cpu_per_event_pg_over_origo_b256))x (PG CPU / Origo CPU) |",
@@ -228,6 +230,7 @@ jq -r '
   "| P-256 verify, 1 thread / all cores (/s) | \(f($r["limits.verify.p256.one_thread_per_s"])) / \(f($r["limits.verify.p256.all_cores_per_s"])) |",
   "| RocksDB synced WriteBatch of 1 / 16 / 256 leaves of \($r["limits.leaf_bytes"]) B (values/s) | \(f($r["limits.rocksdb.b1.values_per_s"])) / \(f($r["limits.rocksdb.b16.values_per_s"])) / \(f($r["limits.rocksdb.b256.values_per_s"])) |",
   "| signature limit, 3/4 Ed25519 + 1/4 P-256, all cores (verifies/s) | \(f($d.signature_limit_mixed_per_s)) |",
+  "| capture as % of the signature limit, batch 1 with 16 in flight per stream | \(f($d.capture_pct_of_signature_limit.b1w))% |",
   "| capture as % of the signature limit, batch 1 / 16 / 256 | \(f($d.capture_pct_of_signature_limit.b1))% / \(f($d.capture_pct_of_signature_limit.b16))% / \(f($d.capture_pct_of_signature_limit.b256))% |",
   "| capture as % of min(signature, RocksDB) limit, batch 1 / 16 / 256 | \(f($d.capture_pct_of_limit.b1))% / \(f($d.capture_pct_of_limit.b16))% / \(f($d.capture_pct_of_limit.b256))% |"
 ' "$OUT"

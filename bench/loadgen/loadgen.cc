@@ -6,6 +6,7 @@
 //
 // Phases (each on chains not captured before, so every event is new):
 //   b1      every event signed on its own (batch size 1)            --b1-events
+//   b1w     the same with 16 batches in flight per stream, as `origo sync` sends  --b1w-events
 //   b16     batches of 16                                            --b16-events
 //   paced   batches of 16 at half of b16's rate: acknowledgement latency at a sustainable load
 //   b256    batches of 256 until --events events are in the log (the scale fill), presigned in
@@ -13,7 +14,7 @@
 // Batches are signed before each timed phase: the figures measure the server (verify, validate,
 // rules, sequence, synced write), not the client. Each enterprise's batches go in order on one
 // CaptureStream (a stream carries one producer token); --streams streams run at once, each with
-// one batch in flight. Queries then run one at a time on random captured chains:
+// one batch in flight (b1w: 16). Queries then run one at a time on random captured chains:
 //   trace_back    TraceBack from a random serialised item (bottle, bag or pack)
 //   trace_forward TraceForward from the chain's origin lot (harvest or live animals)
 //   item          GetItem for a random item (what the consumer page reads)
@@ -34,10 +35,13 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <random>
 #include <thread>
@@ -127,6 +131,9 @@ std::vector<std::string> Enroll(const std::shared_ptr<grpc::Channel>& channel,
   return tokens;
 }
 
+// Batches in flight per stream in the b1w phase: what clients/spool/sender.cc keeps.
+constexpr size_t kPipelinedWindow = 16;
+
 int g_server_pid = 0;  // --server-pid: origod's CPU time is read around each phase
 
 struct PhaseResult {
@@ -138,11 +145,61 @@ struct PhaseResult {
   double EventsPerSecond() const { return seconds > 0 ? static_cast<double>(events) / seconds : 0; }
 };
 
+// One unit's batches on `stream` with up to `window` unacknowledged; returns once every batch
+// sent is acknowledged or the stream has failed (Finish then reports why).
+void SendWindowed(
+    grpc::ClientReaderWriter<origo::v1::CaptureRequest, origo::v1::CaptureResponse>* stream,
+    const Unit& unit, size_t window, std::vector<double>* acks, std::atomic<uint64_t>* events,
+    std::atomic<uint64_t>* batches) {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::deque<Clock::time_point> sent;  // of the batches in flight, in order
+  bool reader_done = false;
+  std::thread reader([&] {
+    origo::v1::CaptureResponse response;
+    while (stream->Read(&response)) {
+      std::lock_guard<std::mutex> lock(mu);
+      if (sent.empty()) break;  // an acknowledgement for nothing sent: Finish says why
+      acks->push_back(
+          std::chrono::duration<double, std::milli>(Clock::now() - sent.front()).count());
+      sent.pop_front();
+      *events += response.stored() + response.duplicates();
+      ++*batches;
+      cv.notify_all();
+    }
+    std::lock_guard<std::mutex> lock(mu);
+    reader_done = true;
+    cv.notify_all();
+  });
+  uint64_t sequence = 0;
+  for (const auto& batch : unit.batches) {
+    origo::v1::CaptureRequest request;  // copied before the clock starts
+    *request.mutable_batch() = batch;
+    request.set_sequence(++sequence);
+    {
+      std::unique_lock<std::mutex> lock(mu);
+      cv.wait(lock, [&] { return sent.size() < window || reader_done; });
+      if (reader_done) break;
+      sent.push_back(Clock::now());
+    }
+    if (!stream->Write(request)) break;
+  }
+  {
+    std::unique_lock<std::mutex> lock(mu);
+    cv.wait(lock, [&] { return sent.empty() || reader_done; });
+  }
+  stream->WritesDone();
+  reader.join();
+}
+
 // Sends `units` over `streams` concurrent CaptureStreams. `interval_s` > 0 paces each stream to
-// one batch per interval (open loop: a late batch is sent at once, not skipped).
+// one batch per interval (open loop: a late batch is sent at once, not skipped). `window` > 1
+// keeps up to that many batches in flight on each stream, as `origo sync` does (a reader thread
+// takes the acknowledgements, which come back in order); 1 sends the next batch once the last
+// one is acknowledged.
 PhaseResult Capture(const std::shared_ptr<grpc::Channel>& channel,
                     const std::vector<std::string>& tokens, const std::vector<Unit>& units,
-                    int streams, double interval_s) {
+                    int streams, double interval_s, size_t window = 1) {
   std::atomic<size_t> next{0};
   std::atomic<uint64_t> events{0}, batches{0};
   std::vector<std::vector<double>> acks(static_cast<size_t>(streams));
@@ -158,6 +215,13 @@ PhaseResult Capture(const std::shared_ptr<grpc::Channel>& channel,
         auto context = Context(tokens[unit.enterprise], std::chrono::seconds(3600));
         auto stream = stub->CaptureStream(context.get());
         uint64_t sequence = 0;
+        if (window > 1) {
+          SendWindowed(stream.get(), unit, window, &acks[static_cast<size_t>(t)], &events,
+                       &batches);
+          grpc::Status s = stream->Finish();
+          if (!s.ok()) Die("capture stream for " + std::to_string(unit.enterprise), s);
+          continue;
+        }
         for (const auto& batch : unit.batches) {
           if (interval_s > 0) {
             std::this_thread::sleep_until(due);
@@ -435,6 +499,7 @@ int Main(int argc, char** argv) {
                {"lots", "20000"},
                {"streams", "8"},
                {"b1-events", "10000"},
+               {"b1w-events", "10000"},
                {"b16-events", "50000"},
                {"chunk-events", "500000"},
                {"queries", "2000"},
@@ -498,6 +563,16 @@ int Main(int argc, char** argv) {
     PhaseResult r = Capture(channel, tokens, units, streams, 0);
     captured += r.events;
     Report(json, "b1", 1, streams, r);
+  }
+  {
+    // The same, with kPipelinedWindow batches in flight on each stream, as `origo sync` sends:
+    // what the server takes when every event is signed on its own, rather than what 8 clients
+    // waiting for each acknowledgement can send.
+    auto units = phase(flags.U64("b1w-events"), 1);
+    PhaseResult r = Capture(channel, tokens, units, streams, 0, kPipelinedWindow);
+    captured += r.events;
+    Report(json, "b1w", 1, streams, r);
+    json.Add("capture.b1w.window", static_cast<double>(kPipelinedWindow));
   }
   double b16_rate = 0;
   {
