@@ -1,6 +1,8 @@
 #include "storage/store.h"
 
+#include <algorithm>
 #include <chrono>
+#include <optional>
 
 #include "core/base/status_macros.h"
 #include "origo/store/v1/meta.pb.h"
@@ -165,7 +167,39 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path,
           ", newer than this build supports (" + std::to_string(kStoreFormat) + ")");
     }
   }
+  if (options.idle_flush_seconds > 0) {
+    Store* s = store.get();
+    const std::chrono::milliseconds idle(int64_t{options.idle_flush_seconds} * 1000);
+    store->idle_thread_ = std::thread([s, idle] { s->FlushWhenIdle(idle); });
+  }
   return store;
+}
+
+void Store::FlushWhenIdle(std::chrono::milliseconds idle) {
+  using Clock = std::chrono::steady_clock;
+  const auto poll = std::min<std::chrono::milliseconds>(idle / 4, std::chrono::seconds(1));
+  uint64_t last = db_->GetLatestSequenceNumber();
+  auto since = Clock::now();
+  // Not flushed at any sequence number yet: what the WAL replayed at open is flushed too once
+  // the store is quiet.
+  std::optional<uint64_t> flushed_at;
+  std::unique_lock<std::mutex> lock(idle_mu_);
+  while (!idle_cv_.wait_for(lock, poll, [this] { return idle_stop_; })) {
+    const uint64_t now_at = db_->GetLatestSequenceNumber();
+    if (now_at != last) {
+      last = now_at;
+      since = Clock::now();
+      continue;
+    }
+    if (flushed_at == now_at || Clock::now() - since < idle) continue;
+    lock.unlock();
+    // A failed flush leaves the data in the WAL, where it was; RocksDB reports its background
+    // error on the next write. Either way this sequence number is not tried again.
+    const bool flushed = Flush().ok();
+    lock.lock();
+    flushed_at = now_at;
+    if (flushed) ++idle_flushes_;
+  }
 }
 
 Store::~Store() {
@@ -174,6 +208,14 @@ Store::~Store() {
 }
 
 absl::Status Store::Close() {
+  if (idle_thread_.joinable()) {
+    {
+      std::lock_guard<std::mutex> lock(idle_mu_);
+      idle_stop_ = true;
+    }
+    idle_cv_.notify_all();
+    idle_thread_.join();
+  }
   if (!db_) return absl::OkStatus();
   absl::Status result = Flush();
   for (rocksdb::ColumnFamilyHandle* handle : handles_) {

@@ -52,6 +52,7 @@ void ApplyDefaults(origo::v1::Config* config) {
   if (storage->background_threads() == 0) storage->set_background_threads(2);
   if (storage->index_write_buffer_mb() == 0) storage->set_index_write_buffer_mb(256);
   if (storage->max_wal_mb() == 0) storage->set_max_wal_mb(1024);
+  if (storage->idle_flush_seconds() == 0) storage->set_idle_flush_seconds(30);
   auto* log = config->mutable_log();
   if (log->origin().empty()) log->set_origin("origo.local/log");
   if (log->checkpoint_interval_ms() == 0) log->set_checkpoint_interval_ms(200);
@@ -112,6 +113,7 @@ absl::Status ValidateConfig(const origo::v1::Config& config) {
                                    {"write_buffer_mb", storage.write_buffer_mb(), 4096},
                                    {"index_write_buffer_mb", storage.index_write_buffer_mb(), 4096},
                                    {"max_wal_mb", storage.max_wal_mb(), 1u << 16},
+                                   {"idle_flush_seconds", storage.idle_flush_seconds(), 86400},
                                    {"background_threads", storage.background_threads(), 64}}) {
     if (value > most) {
       return absl::InvalidArgumentError("storage." + std::string(name) + ": at most " +

@@ -181,6 +181,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const origo::v1::Config& c
   store_options.background_threads = static_cast<int>(config.storage().background_threads());
   store_options.index_write_buffer_mb = config.storage().index_write_buffer_mb();
   store_options.max_wal_mb = config.storage().max_wal_mb();
+  store_options.idle_flush_seconds = static_cast<int>(config.storage().idle_flush_seconds());
   ORIGO_ASSIGN_OR_RETURN(server->store_, storage::Store::Open(config.data_dir(), store_options));
   ORIGO_ASSIGN_OR_RETURN(server->services_,
                          ServiceHost::Create(config, server->store_.get(), server->metrics_.get()));

@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <chrono>
 #include <fstream>
+#include <thread>
 
 #include "clients/client.h"
 #include "services/server/config.h"
@@ -111,6 +113,7 @@ TEST(ServerTest, StorageSettingsReachTheStore) {
   config.mutable_storage()->set_write_buffer_mb(8);
   config.mutable_storage()->set_index_write_buffer_mb(24);
   config.mutable_storage()->set_max_wal_mb(96);
+  config.mutable_storage()->set_idle_flush_seconds(1);
   auto server = Server::Start(config);
   ASSERT_TRUE(server.ok()) << server.status();
   storage::Store* store = (*server)->store();
@@ -120,6 +123,11 @@ TEST(ServerTest, StorageSettingsReachTheStore) {
   EXPECT_EQ(db->GetOptions(store->Family(storage::ColumnFamily::kLogEntries)).write_buffer_size,
             size_t{8} << 20);
   EXPECT_EQ(db->GetDBOptions().max_total_wal_size, uint64_t{96} << 20);
+  // Start-up wrote to the store (store info, bootstrap token); a second later it is flushed.
+  for (int waited = 0; waited < 100 && store->idle_flushes() == 0; ++waited) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_GE(store->idle_flushes(), 1u);
   EXPECT_TRUE((*server)->Shutdown().ok());
 }
 
@@ -161,7 +169,14 @@ TEST(ConfigTest, StorageSettingsHaveDefaultsAndBounds) {
   ApplyDefaults(&config);
   EXPECT_EQ(config.storage().index_write_buffer_mb(), 256u);
   EXPECT_EQ(config.storage().max_wal_mb(), 1024u);
+  EXPECT_EQ(config.storage().idle_flush_seconds(), 30u);
   EXPECT_TRUE(ValidateConfig(config).ok());
+
+  config.mutable_storage()->set_idle_flush_seconds(100000);
+  absl::Status idle = ValidateConfig(config);
+  EXPECT_EQ(idle.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(idle.message().find("storage.idle_flush_seconds"), std::string::npos) << idle;
+  config.mutable_storage()->set_idle_flush_seconds(30);
 
   config.mutable_storage()->set_index_write_buffer_mb(5000);
   absl::Status s = ValidateConfig(config);
