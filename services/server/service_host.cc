@@ -110,7 +110,10 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Create(const origo::v1
   if (bootstrap.has_value()) {
     host->notices_.push_back("  first start: regulator token written to " + config.data_dir() +
                              "/bootstrap-token (mode 0600):");
-    host->notices_.push_back("    export ORIGO_TOKEN=" + *bootstrap);
+    // The token itself is a secret: the notice names the file, so stdout (often a journal) never
+    // holds it.
+    host->notices_.push_back("    export ORIGO_TOKEN=$(cat " + config.data_dir() + "/" +
+                             kBootstrapTokenFile + ")");
   }
   ORIGO_ASSIGN_OR_RETURN(host->log_, storage::EventLog::Open(store));
   host->sequencer_ = std::make_unique<capture::Sequencer>(host->log_.get());

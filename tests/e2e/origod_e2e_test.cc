@@ -101,6 +101,15 @@ TEST(OrigodE2ETest, TokenListShowsNoSecretAndRevokeStopsTheToken) {
   EXPECT_NE(json.out.find("\"revoked\":true"), std::string::npos) << json.out;
   server.process->Signal(SIGTERM);
   EXPECT_EQ(server.process->Wait(), 0);
+  // The first start tells the operator where the regulator token is, never the token itself:
+  // origod's output often ends up in a journal that more people can read than the 0600 file.
+  ASSERT_FALSE(regulator.empty());
+  EXPECT_EQ(server.process->out().find(regulator), std::string::npos) << "the secret was printed";
+  EXPECT_EQ(server.process->err().find(regulator), std::string::npos) << "the secret was logged";
+  EXPECT_NE(
+      server.process->out().find("export ORIGO_TOKEN=$(cat " + dir.Sub("data/bootstrap-token")),
+      std::string::npos)
+      << server.process->out();
 }
 
 TEST(OrigodE2ETest, SecondServerOnSameDataExitsNamingTheLock) {
