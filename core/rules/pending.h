@@ -9,9 +9,11 @@
 // respect to each other like this:
 //   1. a batch locks the stripes of every identifier it names (ascending stripe order, so
 //      batches on disjoint lots run concurrently and overlapping ones take turns);
-//   2. under those locks it takes its snapshot, overlays the pending effects of every batch
-//      judged before it that the snapshot does not yet show (BatchState::AddOverlay: shared,
-//      looked up per identifier, never copied), judges, and registers its own effects here;
+//   2. under those locks it reads the pending entries, then takes its snapshot (in this order:
+//      an entry released in between was written before the snapshot), overlays the pending
+//      effects of every batch judged before it that the snapshot does not yet show
+//      (BatchState::AddOverlay: shared, looked up per identifier, never copied), judges, and
+//      registers its own effects here;
 //   3. it unlocks; its entry stays until the sequencer's write has completed (durable and
 //      visible to new snapshots) or failed, when the handle Add returned is released.
 // A later batch therefore sees an earlier one either in its snapshot (entry skipped: its first

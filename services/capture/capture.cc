@@ -45,7 +45,8 @@ absl::StatusOr<origo::v1::CaptureResponse> CaptureProcessor::Capture(
 std::future<Sequencer::Result> CaptureProcessor::Submit(PreparedBatch& prepared) {
   auto result =
       sequencer_->SubmitAsync(std::move(prepared.leaves), std::move(prepared.write_begun));
-  if (!prepared.pending) return result;
+  // A registered handle holds a null pointer (only its deleter matters): test the count.
+  if (prepared.pending.use_count() == 0) return result;
   // The batch's effects stay pending until its write has completed (or failed).
   return std::async(std::launch::deferred,
                     [result = std::move(result), pending = std::move(prepared.pending)]() mutable {
@@ -187,6 +188,13 @@ absl::Status CaptureProcessor::ApplyRules(const std::string& signer,
     }
   }
   rules::PendingEffects::Lock lock = pending_.LockIds(ids);
+  // The pending entries first, then the snapshot: a batch released in between was written
+  // before the snapshot and is in it. In the other order, a batch written after the snapshot
+  // and released before the entries were read would be in neither, and this batch would be
+  // judged as if it had never happened.
+  const std::vector<std::shared_ptr<const rules::PendingEffects::Entry>> entries =
+      pending_.Entries();
+  if (between_entries_and_snapshot_) between_entries_and_snapshot_();
   std::unique_ptr<storage::ReadView> view = lineage_->store()->Snapshot();
   std::unique_ptr<rules::StateReader> reader = lineage_->Reader(view.get());
   rules::BatchState state(reader.get());
@@ -197,8 +205,6 @@ absl::Status CaptureProcessor::ApplyRules(const std::string& signer,
   const rocksdb::Snapshot* snapshot = view->options().snapshot;
   const uint64_t snapshot_sequence =
       snapshot != nullptr ? snapshot->GetSequenceNumber() : std::numeric_limits<uint64_t>::max();
-  const std::vector<std::shared_ptr<const rules::PendingEffects::Entry>> entries =
-      pending_.Entries();
   std::vector<std::string_view> keys;
   keys.reserve(leaves->size() + entries.size());
   for (const storage::LeafToAppend& leaf : *leaves) keys.push_back(leaf.event_id);

@@ -88,6 +88,13 @@ class CaptureProcessor {
   static origo::v1::CaptureResponse Respond(const PreparedBatch& prepared,
                                             const std::vector<storage::AppendedLeaf>& appended);
 
+  // Tests only: called while a batch is judged, after it has read the pending batches and
+  // before it takes its snapshot, so that a test can complete another batch's write exactly
+  // there. Set once, before any capture.
+  void SetBetweenEntriesAndSnapshotForTest(std::function<void()> hook) {
+    between_entries_and_snapshot_ = std::move(hook);
+  }
+
  private:
   // Runs the sector rules over the batch's new events and fills each leaf's index_puts.
   absl::Status CheckExportGate(const std::string& signer,
@@ -102,6 +109,7 @@ class CaptureProcessor {
   origo::v1::CaptureConfig config_;
   Clock clock_;
   ExportGate export_gate_;
+  std::function<void()> between_entries_and_snapshot_;
   storage::LineageIndex* lineage_;
   const rules::Engine* rules_;
   rules::PendingEffects pending_;
