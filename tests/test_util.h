@@ -1,11 +1,20 @@
 #ifndef ORIGO_TESTS_TEST_UTIL_H_
 #define ORIGO_TESTS_TEST_UTIL_H_
 
+#include <chrono>
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
 
 namespace origo::testing {
+
+// Now in Unix milliseconds (a batch's signing time).
+inline int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 // A fresh directory under $TMPDIR (or /tmp) for one test, removed with everything in it when the
 // object goes out of scope.

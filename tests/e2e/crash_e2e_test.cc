@@ -70,12 +70,6 @@ std::string Event(int n) {
          R"("epcList":["https://id.gs1.org/01/06971234000415/21/K)" + std::to_string(n) + R"("]})";
 }
 
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 class Clients {
  public:
   explicit Clients(const std::string& address)

@@ -33,6 +33,7 @@
 namespace origo {
 namespace {
 
+using origo::testing::NowMs;
 using origo::testing::TempDir;
 using server::Role;
 
@@ -54,12 +55,6 @@ std::string Event(int n, const std::string& gtin = "06971234000415") {
   return std::string(R"({"type":"ObjectEvent","eventTime":"2026-09-02T09:15:00+08:00",)") +
          R"("eventTimeZoneOffset":"+08:00","action":"ADD","bizStep":"commissioning",)" +
          R"("epcList":["https://id.gs1.org/01/)" + gtin + "/21/S" + std::to_string(n) + R"("]})";
-}
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 // Every "/package.Service/Method" defined in the API's .proto files, read from the generated

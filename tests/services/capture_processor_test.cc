@@ -18,6 +18,8 @@
 namespace origo::capture {
 namespace {
 
+using origo::testing::NowMs;
+
 constexpr char kGrower[] = "91640521MA76GJ0Q1B";
 constexpr char kSerial[] = "https://id.gs1.org/01/06971234000415/21/RACE-0001";
 
@@ -26,12 +28,6 @@ std::string EventAt(const std::string& time, const std::string& action,
   return R"({"type":"ObjectEvent","eventTime":")" + time +
          R"(","eventTimeZoneOffset":"+08:00","action":")" + action + R"(","bizStep":")" + biz_step +
          R"(","epcList":[")" + kSerial + R"("]})";
-}
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 class CaptureProcessorTest : public ::testing::Test {

@@ -20,6 +20,7 @@
 namespace origo {
 namespace {
 
+using origo::testing::NowMs;
 using origo::testing::TempDir;
 
 constexpr char kGrower[] = "91640521MA76GJ0Q1B";
@@ -56,12 +57,6 @@ std::vector<std::string> Events(int from, int count) {
   std::vector<std::string> out;
   for (int i = from; i < from + count; ++i) out.push_back(Event(i));
   return out;
-}
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 class CaptureTest : public ::testing::Test {

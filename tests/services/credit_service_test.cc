@@ -33,6 +33,7 @@
 namespace origo::credit {
 namespace {
 
+using origo::testing::NowMs;
 using origo::testing::TempDir;
 using server::Principal;
 using server::Role;
@@ -49,12 +50,6 @@ const std::string kBureau = Usci("11640000MB0000002");
 
 int64_t At(const char* date) {
   return StartOfDayUnixMs(ParseDate("test", date).value()) + 12 * 3600 * 1000;
-}
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 std::string Today() { return FormatDate(DayOfUnixMs(NowMs())); }

@@ -22,6 +22,7 @@
 namespace origo {
 namespace {
 
+using origo::testing::NowMs;
 using origo::testing::TempDir;
 
 constexpr char kGrower[] = "91640521MA76GJ0Q1B";
@@ -53,12 +54,6 @@ std::string ReadFile(const std::string& path) {
   std::string text = s.str();
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
   return text;
-}
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 std::string Q(const std::string& path, double qty, const std::string& uom) {

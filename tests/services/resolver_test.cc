@@ -35,6 +35,7 @@ namespace {
 
 using google::protobuf::Struct;
 using google::protobuf::Value;
+using origo::testing::NowMs;
 using origo::testing::TempDir;
 
 constexpr char kWinery[] = "91640100MA78WN1W25";
@@ -469,12 +470,6 @@ TEST_F(ResolverTest, ProofBundleVerifiesWithTheCppVerifier) {
 
 constexpr char kAbattoir[] = "91640100MA79HL3H4A";
 constexpr char kRetailer[] = "91640100MA7BTR5T64";
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 class ResolverWarningsTest : public ::testing::Test {
  protected:
