@@ -134,7 +134,7 @@ int RunOnStore(const std::string& dir, uint64_t count, const std::string& dump) 
   storage::CreditArchive archive(store.get());
   provenance.SetCredit(&archive, nullptr);  // the blacklist flag, as origod reads it
 
-  // Identifiers: items from the fact keys ('F' str id, event id), origin lots from the edges.
+  // Identifiers: items from the fact keys ('F' str id, ...), origin lots from the edges.
   std::set<std::string> items, from, has_upstream;
   auto view = store->Snapshot();
   auto it = view->NewIterator(storage::ColumnFamily::kProvenance);

@@ -17,7 +17,7 @@ enum class ColumnFamily : uint32_t {
   kLogEntries = 2,       // log index -> leaf
   kTreeNodes = 3,        // (level, index) -> Merkle node hash
   kEventIndex = 4,       // event id -> log index
-  kIdentifierIndex = 5,  // canonical identifier + log index -> ""
+  kIdentifierIndex = 5,  // identifier or query term + log index -> "" (see key_encoding.h)
   kLineageForward = 6,   // upstream identifier -> downstream identifier (see key_encoding.h)
   kLineageBackward = 7,  // downstream identifier -> upstream identifier
   kEnterprises = 8,      // USCI -> enterprise record

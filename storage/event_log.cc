@@ -129,12 +129,17 @@ absl::StatusOr<std::vector<AppendedLeaf>> EventLog::Append(
   };
   std::vector<PendingPut> puts;
   std::string arena;
-  size_t index_puts = 0;
+  size_t index_puts = 0, arena_bytes = 0;
   for (const LeafToAppend* leaf : leaves) {
     index_puts += leaf->identifiers.size() + leaf->index_puts.size() + 3;
+    arena_bytes += 8 + 2 * 9;  // the log index, two tree nodes (more are rare)
+    for (const std::string& id : leaf->identifiers) arena_bytes += id.size() + 10;
+    for (const IndexPut& put : leaf->index_puts) {
+      if (put.log_index_at != IndexPut::kNoLogIndex) arena_bytes += put.key.size() + 8;
+    }
   }
   puts.reserve(index_puts);
-  arena.reserve(index_puts * 48);
+  arena.reserve(arena_bytes);
   // A put whose key was just appended to `arena` from `key_offset` on.
   auto put_arena = [&puts, &arena](ColumnFamily family, size_t key_offset, ValueKind kind,
                                    std::string_view value, size_t value_ref) {
@@ -182,8 +187,17 @@ absl::StatusOr<std::vector<AppendedLeaf>> EventLog::Append(
       put_arena(ColumnFamily::kIdentifierIndex, key, ValueKind::kPayload, {}, 0);
     }
     for (const IndexPut& put : leaf.index_puts) {
-      puts.push_back({static_cast<uint32_t>(put.family), put.key.data(), 0, put.key.size(),
-                      ValueKind::kEncoded, put.value, 0});
+      if (put.log_index_at == IndexPut::kNoLogIndex) {
+        puts.push_back({static_cast<uint32_t>(put.family), put.key.data(), 0, put.key.size(),
+                        ValueKind::kEncoded, put.value, 0});
+        continue;
+      }
+      const std::string_view head = std::string_view(put.key).substr(0, put.log_index_at);
+      const size_t key = arena.size();
+      arena.append(head);
+      PutU64(&arena, index);
+      arena.append(std::string_view(put.key).substr(head.size()));
+      put_arena(put.family, key, ValueKind::kEncoded, put.value, 0);
     }
     for (const merkle::Node& node : range.Append(leaf.leaf_hash)) {
       const size_t key = arena.size();

@@ -18,20 +18,28 @@ namespace origo::storage {
 
 // One write to an index family made together with an event (lineage facts and edges).
 struct IndexPut {
+  static constexpr size_t kNoLogIndex = SIZE_MAX;
   ColumnFamily family;
   std::string key;
   std::string value;
+  // When set, EventLog::Append inserts the event's log index (u64) into the key at this offset:
+  // for keys that list an identifier's events in log order (the lineage facts), which then stand
+  // in for the identifier's identifier-index entry (see LeafToAppend::identifiers).
+  size_t log_index_at = kNoLogIndex;
 };
 
 // One event ready to be appended: everything is computed before sequencing, so that appending
 // is only index assignment, tree maintenance and one write.
 struct LeafToAppend {
-  std::string event_id;                  // raw 32-byte SHA-256 of the event bytes
-  std::string leaf;                      // deterministic LogLeaf bytes
-  merkle::Hash leaf_hash;                // merkle::LeafHash(leaf)
-  std::vector<std::string> identifiers;  // canonical Digital Link paths the event references
-  // Further index writes (keys must not depend on the log index), made in the same WriteBatch
-  // as the leaf, and only when the event is new (not for duplicates).
+  std::string event_id;    // raw 32-byte SHA-256 of the event bytes
+  std::string leaf;        // deterministic LogLeaf bytes
+  merkle::Hash leaf_hash;  // merkle::LeafHash(leaf)
+  // Canonical Digital Link paths and query terms the identifier index lists the event under.
+  // Identifiers that an index put lists by log index (a lineage fact) are left out: the fact is
+  // their entry (LineageIndex::EventsFor reads both).
+  std::vector<std::string> identifiers;
+  // Further index writes, made in the same WriteBatch as the leaf, and only when the event is new
+  // (not for duplicates). Keys do not depend on the log index except through log_index_at.
   std::vector<IndexPut> index_puts;
 };
 
@@ -82,8 +90,9 @@ class EventLog {
                                                            const ReadView* view) const;
   absl::StatusOr<std::vector<merkle::Hash>> ConsistencyProof(uint64_t from, uint64_t to,
                                                              const ReadView* view) const;
-  // Log indexes of events that reference `identifier`, ascending, at most `limit`; with `from`,
-  // only those at or above it.
+  // Log indexes of the events the identifier index lists under `identifier` (a query term, or
+  // an identifier the event has no lineage fact for: LineageIndex::EventsFor adds those),
+  // ascending, at most `limit`; with `from`, only those at or above it.
   absl::StatusOr<std::vector<uint64_t>> EventsFor(std::string_view identifier, size_t limit,
                                                   const ReadView* view, uint64_t from = 0) const;
 

@@ -20,7 +20,10 @@
 //   tree_nodes       : u8 level, u64 index             perfect subtree covering
 //                                                      [index << level, (index + 1) << level)
 //   event_index      : rest = 32-byte event id         SHA-256 of the event bytes
-//   identifier_index : str identifier, u64 index       canonical Digital Link path -> log index
+//   identifier_index : str identifier, u64 index       canonical Digital Link path or query
+//                                                      term -> log index (not written for an
+//                                                      identifier the event has a lineage fact
+//                                                      for: the fact's key has the index)
 //   lineage_forward  : str from, str to, rest = 32-byte event id
 //                                                      from = upstream (transformation input,
 //                                                      aggregated/associated child), to =
@@ -44,7 +47,10 @@
 //                                                      created the entry (BlacklistValue)
 //   tokens           : rest = SHA-256 of the token
 //   checkpoints      : u64 tree size
-//   provenance       : 'F' str identifier, rest = 32-byte event id   -> LineageFact
+//   provenance       : 'F' str identifier, u64 log index, rest = 32-byte event id
+//                                                                   -> LineageFact
+//                      ('F' str identifier, rest = 32-byte event id in stores written before
+//                      the log index was in the key; both are read)
 //                      'I' str identifier, rest = 32-byte inspection id -> StoredInspection
 //                      'V' u64 recorded unix ms, rest = 32-byte id  -> SuspectedViolation
 //                      'H' str base ("USCI/base id"), u16 year, rest = 32-byte event id

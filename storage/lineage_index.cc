@@ -119,9 +119,16 @@ class EdgeCollector {
   std::vector<rules::Edge> out_;
 };
 
-// Newer fact values omit the event id: it is the tail of the key, `event_id` here.
-absl::Status RestoreEventId(std::string_view event_id, LineageFact* fact) {
-  if (fact->event_id().empty()) fact->set_event_id(crypto::HexEncode(event_id));
+// The event id of a fact key's tail (after 'F' str id): the event id alone (32 bytes, facts
+// written before the log index was in the key), or u64 log index then the event id.
+constexpr size_t kEventIdBytes = 32;
+std::string_view FactEventId(std::string_view tail) {
+  return tail.size() > kEventIdBytes ? tail.substr(tail.size() - kEventIdBytes) : tail;
+}
+
+// Newer fact values omit the event id: it is the tail of the key, `tail` here.
+absl::Status RestoreEventId(std::string_view tail, LineageFact* fact) {
+  if (fact->event_id().empty()) fact->set_event_id(crypto::HexEncode(FactEventId(tail)));
   return absl::OkStatus();
 }
 absl::Status RestoreEventId(std::string_view, origo::store::v1::StoredInspection*) {
@@ -212,8 +219,11 @@ std::vector<IndexPut> LineageIndex::Encode(rules::Effects& effects) {
   for (auto& [id, fact_ptr] : effects.facts) {
     LineageFact& fact = *fact_ptr;
     fact.mutable_event_id()->swap(event_id_hex);
-    puts.push_back(
-        {ColumnFamily::kProvenance, Tagged(kFactTag, id) + effects.event_id, EncodeValue(fact)});
+    // 'F' str id, then the log index (EventLog::Append puts it in), then the event id.
+    std::string key = Tagged(kFactTag, id);
+    const size_t log_index_at = key.size();
+    key += effects.event_id;
+    puts.push_back({ColumnFamily::kProvenance, std::move(key), EncodeValue(fact), log_index_at});
     fact.mutable_event_id()->swap(event_id_hex);
     if (fact.role() == origo::store::v1::FACT_CREATED && IsLotPath(id)) {
       std::string key = Tagged(kCreatedTag, fact.signer());
@@ -240,6 +250,57 @@ std::vector<IndexPut> LineageIndex::Encode(rules::Effects& effects) {
                     EncodeValue(h.record)});
   }
   return puts;
+}
+
+void LineageIndex::EncodeInto(rules::Effects& effects, LeafToAppend* leaf) {
+  leaf->index_puts = Encode(effects);
+  if (effects.facts.empty()) return;
+  absl::flat_hash_set<std::string_view> with_fact;
+  with_fact.reserve(effects.facts.size());
+  for (const auto& [id, fact] : effects.facts) with_fact.insert(id);
+  std::erase_if(leaf->identifiers,
+                [&with_fact](const std::string& id) { return with_fact.contains(id); });
+}
+
+absl::StatusOr<std::vector<uint64_t>> LineageIndex::EventsFor(const EventLog& log,
+                                                              std::string_view identifier,
+                                                              size_t limit, const ReadView* view,
+                                                              uint64_t from) const {
+  std::unique_ptr<ReadView> own;
+  if (view == nullptr) {
+    own = store_->Snapshot();
+    view = own.get();
+  }
+  ORIGO_ASSIGN_OR_RETURN(std::vector<uint64_t> listed,
+                         log.EventsFor(identifier, limit, view, from));
+  // The facts that carry a log index, from `from` on. Facts written before the index was in
+  // their keys (a 32-byte tail) sort among them by event id and are skipped: their events are in
+  // the identifier index.
+  std::vector<uint64_t> by_fact;
+  const std::string prefix = Tagged(kFactTag, identifier);
+  std::string start = prefix;
+  PutU64(&start, from);
+  const std::string end = PrefixEnd(prefix);
+  const rocksdb::Slice end_slice(end);
+  rocksdb::ReadOptions options = view->options();
+  if (!end.empty()) options.iterate_upper_bound = &end_slice;
+  std::unique_ptr<rocksdb::Iterator> it(
+      store_->db()->NewIterator(options, store_->Family(ColumnFamily::kProvenance)));
+  for (it->Seek(start); it->Valid() && by_fact.size() < limit; it->Next()) {
+    const std::string_view key = it->key().ToStringView();
+    if (key.substr(0, prefix.size()) != prefix) break;
+    const std::string_view tail = key.substr(prefix.size());
+    if (tail.size() != 8 + kEventIdBytes) continue;
+    ORIGO_ASSIGN_OR_RETURN(uint64_t index, DecodeU64Key(tail.substr(0, 8)));
+    by_fact.push_back(index);
+  }
+  ORIGO_RETURN_IF_ERROR(FromRocks(it->status(), "scan lineage facts"));
+  std::vector<uint64_t> out;
+  out.reserve(listed.size() + by_fact.size());
+  std::merge(listed.begin(), listed.end(), by_fact.begin(), by_fact.end(), std::back_inserter(out));
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  if (out.size() > limit) out.resize(limit);
+  return out;
 }
 
 std::unique_ptr<rules::StateReader> LineageIndex::Reader(const ReadView* view) const {
@@ -305,14 +366,14 @@ absl::StatusOr<std::vector<LineageFact>> LineageIndex::Cursor::Facts(std::string
 absl::StatusOr<std::vector<const LineageFact*>> LineageIndex::Cursor::Facts(
     std::string_view id, google::protobuf::Arena* arena) {
   std::vector<const LineageFact*> facts;
-  ORIGO_RETURN_IF_ERROR(
-      ScanAt(&facts_, Tagged(kFactTag, id), SIZE_MAX,
-             [&](std::string_view event_id, std::string_view value) -> absl::Status {
-               LineageFact* fact = google::protobuf::Arena::CreateMessage<LineageFact>(arena);
-               facts.push_back(fact);
-               ORIGO_RETURN_IF_ERROR(DecodeValue(value, fact, "lineage fact"));
-               return RestoreEventId(event_id, fact);
-             }));
+  ORIGO_RETURN_IF_ERROR(ScanAt(&facts_, Tagged(kFactTag, id), SIZE_MAX,
+                               [&](std::string_view tail, std::string_view value) -> absl::Status {
+                                 LineageFact* fact =
+                                     google::protobuf::Arena::CreateMessage<LineageFact>(arena);
+                                 facts.push_back(fact);
+                                 ORIGO_RETURN_IF_ERROR(DecodeValue(value, fact, "lineage fact"));
+                                 return RestoreEventId(tail, fact);
+                               }));
   return facts;
 }
 
@@ -503,7 +564,7 @@ absl::Status LineageIndex::Backfill(const EventLog& log, const BackfillProgress&
     KeyReader reader(key.substr(1));
     std::string_view id;
     if (!reader.GetString(&id)) return absl::DataLossError("lineage fact key is truncated");
-    const std::string_view event_id = reader.Rest();
+    const std::string_view event_id = FactEventId(reader.Rest());
     const std::string_view value = it->value().ToStringView();
     // Only a value holding one of the two dispositions' bytes can flag: most are not decoded.
     const bool lot = !done_v2.has_value() && IsLotPath(id);

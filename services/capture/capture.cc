@@ -261,7 +261,7 @@ absl::Status CaptureProcessor::ApplyRules(const std::string& signer,
       return absl::Status(effects.status().code(), "event " + std::to_string(i) + ": " +
                                                        std::string(effects.status().message()));
     }
-    leaf.index_puts = storage::LineageIndex::Encode(*effects);
+    storage::LineageIndex::EncodeInto(*effects, &leaf);
     state.Apply(*std::move(effects));
     if (mine.event_ids.empty()) mine.first_event_id = leaf.event_id;
     mine.event_ids.push_back(leaf.event_id);

@@ -664,7 +664,12 @@ absl::StatusOr<origo::v1::Feedback> CreditProcessor::SubmitFeedback(
   }
   ORIGO_RETURN_IF_ERROR(registry_->GetEnterprise(request.enterprise()).status());
   const std::string lot = link->CanonicalPath();
-  ORIGO_ASSIGN_OR_RETURN(std::vector<uint64_t> events, log_->EventsFor(lot, 1, nullptr));
+  // The lot's facts list its events too (LineageIndex::EventsFor); without a lineage index,
+  // capture writes none.
+  ORIGO_ASSIGN_OR_RETURN(std::vector<uint64_t> events,
+                         options_.lineage != nullptr
+                             ? options_.lineage->EventsFor(*log_, lot, 1, nullptr)
+                             : log_->EventsFor(lot, 1, nullptr));
   if (events.empty()) return absl::NotFoundError("lot: " + lot + " has no events in the log");
   const int64_t now = clock_();
   const std::string source = AddressOnly(address);

@@ -624,7 +624,7 @@ absl::StatusOr<origo::v1::QueryEventsResponse> Provenance::QueryEvents(
     std::set<uint64_t> all;
     for (const auto* set : {&match_epc, &match_any}) {
       for (const std::string& id : *set) {
-        ORIGO_ASSIGN_OR_RETURN(auto indexes, log_->EventsFor(id, SIZE_MAX, view.get()));
+        ORIGO_ASSIGN_OR_RETURN(auto indexes, lineage_->EventsFor(*log_, id, SIZE_MAX, view.get()));
         for (uint64_t i : indexes) {
           if (i >= start && i < size) all.insert(i);
         }

@@ -168,6 +168,59 @@ TEST_F(LineageIndexTest, EncodeLeavesTheEffectsAsTheyWere) {
   EXPECT_EQ(fx.edges[0].edge.SerializeAsString(), edge_before);
 }
 
+// An event's facts list it under their identifiers in log order, in place of the identifier
+// index (which keeps the identifiers with no fact and the query terms). A store written before
+// that holds old fact keys and full identifier index entries: EventsFor and Facts read both, in
+// log order, with every event once.
+TEST_F(LineageIndexTest, FactsListTheirEventsAndOldStoresStillRead) {
+  const std::string in = "/01/06971234000101/10/A", out = "/01/06971234000279/10/B";
+  const std::string gln = "/414/6971234000016";
+  auto leaf_for = [&](const std::string& event, char id_byte, bool old_format) {
+    rules::Effects fx = TransformEffects(std::string(32, id_byte), in, out);
+    LeafToAppend leaf = Leaf(event, fx);
+    leaf.identifiers = {in, out, gln};
+    if (old_format) {
+      for (IndexPut& put : leaf.index_puts) put.log_index_at = IndexPut::kNoLogIndex;
+    } else {
+      LineageIndex::EncodeInto(fx, &leaf);
+    }
+    return leaf;
+  };
+  // Event 0 as an older build wrote it; events 1 and 2 as this one does. The old event's id
+  // sorts before the new ones' log indexes, so a scan that stopped at the first old key would
+  // miss them.
+  LeafToAppend old_event = leaf_for("event-old", '\x00', true);
+  ASSERT_EQ(old_event.identifiers.size(), 3u);
+  LeafToAppend first = leaf_for("event-new-1", '\x01', false);
+  LeafToAppend second = leaf_for("event-new-2", '\x02', false);
+  EXPECT_EQ(first.identifiers, std::vector<std::string>{gln});  // the facts stand in for the rest
+  ASSERT_TRUE(AppendAll({old_event}).ok());
+  ASSERT_TRUE(AppendAll({first, second}).ok());
+
+  for (const std::string& id : {in, out}) {
+    SCOPED_TRACE(id);
+    EXPECT_EQ(index.EventsFor(*log, id, SIZE_MAX, nullptr).value(),
+              (std::vector<uint64_t>{0, 1, 2}));
+    EXPECT_EQ(index.EventsFor(*log, id, 2, nullptr).value(), (std::vector<uint64_t>{0, 1}));
+    EXPECT_EQ(index.EventsFor(*log, id, 1, nullptr, 1).value(), std::vector<uint64_t>{1});
+    EXPECT_EQ(index.EventsFor(*log, id, SIZE_MAX, nullptr, 2).value(), std::vector<uint64_t>{2});
+    // The identifier index alone knows only the old event now.
+    EXPECT_EQ(log->EventsFor(id, SIZE_MAX, nullptr).value(), std::vector<uint64_t>{0});
+    auto view = store->Snapshot();
+    std::set<std::string> fact_events;
+    const std::vector<origo::store::v1::LineageFact> facts = index.Facts(id, *view).value();
+    for (const auto& f : facts) fact_events.insert(f.event_id());
+    EXPECT_EQ(fact_events, (std::set<std::string>{crypto::HexEncode(std::string(32, '\x00')),
+                                                  crypto::HexEncode(std::string(32, '\x01')),
+                                                  crypto::HexEncode(std::string(32, '\x02'))}));
+  }
+  // An identifier without facts is listed by the identifier index alone.
+  EXPECT_EQ(index.EventsFor(*log, gln, SIZE_MAX, nullptr).value(),
+            (std::vector<uint64_t>{0, 1, 2}));
+  EXPECT_TRUE(
+      index.EventsFor(*log, "/01/06971234000101/10/NONE", SIZE_MAX, nullptr).value().empty());
+}
+
 TEST_F(LineageIndexTest, InspectionsAndViolationsRoundTrip) {
   origo::store::v1::StoredInspection inspection;
   inspection.set_id(std::string(64, 'a'));
