@@ -84,14 +84,24 @@ absl::Status ScanWith(rocksdb::Iterator* it, ColumnFamily cf, const std::string&
 // ScanWith on an iterator of its own, bounded at the prefix's end: without the bound, the seek
 // and the last Next walk on into the following keys (and every hidden version of them) to find
 // where the prefix stops.
+// An iterator at `view` over `cf`, bounded at the end of the keys that start with `prefix`; the
+// bound's key lives in `*end`, which must outlive the iterator.
+std::unique_ptr<rocksdb::Iterator> PrefixIterator(const Store& store, const ReadView& view,
+                                                  ColumnFamily cf, const std::string& prefix,
+                                                  std::string* end, rocksdb::Slice* end_slice) {
+  *end = PrefixEnd(prefix);
+  *end_slice = rocksdb::Slice(*end);
+  rocksdb::ReadOptions options = view.options();
+  if (!end->empty()) options.iterate_upper_bound = end_slice;
+  return std::unique_ptr<rocksdb::Iterator>(store.db()->NewIterator(options, store.Family(cf)));
+}
+
 template <typename Fn>
 absl::Status Scan(const Store& store, const ReadView& view, ColumnFamily cf,
                   const std::string& prefix, size_t limit, Fn fn) {
-  const std::string end = PrefixEnd(prefix);
-  const rocksdb::Slice end_slice(end);
-  rocksdb::ReadOptions options = view.options();
-  if (!end.empty()) options.iterate_upper_bound = &end_slice;
-  std::unique_ptr<rocksdb::Iterator> it(store.db()->NewIterator(options, store.Family(cf)));
+  std::string end;
+  rocksdb::Slice end_slice;
+  std::unique_ptr<rocksdb::Iterator> it = PrefixIterator(store, view, cf, prefix, &end, &end_slice);
   return ScanWith(it.get(), cf, prefix, limit, std::move(fn));
 }
 
@@ -280,12 +290,10 @@ absl::StatusOr<std::vector<uint64_t>> LineageIndex::EventsFor(const EventLog& lo
   const std::string prefix = Tagged(kFactTag, identifier);
   std::string start = prefix;
   PutU64(&start, from);
-  const std::string end = PrefixEnd(prefix);
-  const rocksdb::Slice end_slice(end);
-  rocksdb::ReadOptions options = view->options();
-  if (!end.empty()) options.iterate_upper_bound = &end_slice;
-  std::unique_ptr<rocksdb::Iterator> it(
-      store_->db()->NewIterator(options, store_->Family(ColumnFamily::kProvenance)));
+  std::string end;
+  rocksdb::Slice end_slice;
+  std::unique_ptr<rocksdb::Iterator> it =
+      PrefixIterator(*store_, *view, ColumnFamily::kProvenance, prefix, &end, &end_slice);
   for (it->Seek(start); it->Valid() && by_fact.size() < limit; it->Next()) {
     const std::string_view key = it->key().ToStringView();
     if (key.substr(0, prefix.size()) != prefix) break;
