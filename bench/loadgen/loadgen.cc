@@ -47,11 +47,11 @@
 #include <thread>
 
 #include "bench/loadgen/chains.h"
+#include "bench/loadgen/enroll.h"
 #include "bench/loadgen/workload.h"
 #include "core/batch/batch.h"
 #include "origo/v1/capture.grpc.pb.h"
 #include "origo/v1/provenance.grpc.pb.h"
-#include "origo/v1/registry.grpc.pb.h"
 
 namespace origo::bench {
 namespace {
@@ -69,66 +69,6 @@ std::unique_ptr<grpc::ClientContext> Context(const std::string& token,
 [[noreturn]] void Die(const std::string& what, const grpc::Status& s) {
   std::fprintf(stderr, "origo_loadgen: %s: %s\n", what.c_str(), s.error_message().c_str());
   std::exit(1);
-}
-
-// Registers every enterprise with its key (and, for halal, its certificate) and a producer
-// token. Runs on `threads` threads; the registry writes are synced one by one.
-std::vector<std::string> Enroll(const std::shared_ptr<grpc::Channel>& channel,
-                                const std::string& regulator, const Generator& generator,
-                                const std::vector<crypto::PrivateKey>& keys, int threads) {
-  const auto& specs = generator.enterprises();
-  std::vector<std::string> tokens(specs.size());
-  std::atomic<size_t> next{0};
-  std::vector<std::thread> workers;
-  for (int t = 0; t < threads; ++t) {
-    workers.emplace_back([&] {
-      auto registry = origo::v1::RegistryService::NewStub(channel);
-      for (size_t i = next++; i < specs.size(); i = next++) {
-        const EnterpriseSpec& e = specs[i];
-        const auto deadline = std::chrono::seconds(60);
-        origo::v1::RegisterEnterpriseRequest reg;
-        reg.mutable_enterprise()->set_usci(e.usci);
-        reg.mutable_enterprise()->set_name(e.name);
-        reg.mutable_enterprise()->set_sector(e.sector == Sector::kWine   ? origo::v1::SECTOR_WINE
-                                             : e.sector == Sector::kGoji ? origo::v1::SECTOR_GOJI
-                                                                         : origo::v1::SECTOR_HALAL);
-        origo::v1::RegisterEnterpriseResponse r1;
-        grpc::Status s = registry->RegisterEnterprise(Context(regulator, deadline).get(), reg, &r1);
-        if (!s.ok() && s.error_code() != grpc::StatusCode::ALREADY_EXISTS) Die(e.usci, s);
-        origo::v1::AddKeyRequest add;
-        add.set_usci(e.usci);
-        add.set_public_key_pem(keys[i].Public().ToPem());
-        add.set_label("packing line");
-        origo::v1::AddKeyResponse r2;
-        s = registry->AddKey(Context(regulator, deadline).get(), add, &r2);
-        if (!s.ok()) Die(e.usci + " key", s);
-        if (!e.halal_certificate.empty()) {
-          origo::v1::AddCertificateRequest cert;
-          auto* c = cert.mutable_certificate();
-          c->set_usci(e.usci);
-          c->set_certificate_id(e.halal_certificate);
-          c->set_type("halal");
-          c->set_issuer("Ningxia Islamic Association");
-          c->set_valid_from(std::to_string(Generator::SeasonYear()) + "-01-01");
-          c->set_valid_to(std::to_string(Generator::SeasonYear()) + "-12-31");
-          origo::v1::AddCertificateResponse r3;
-          s = registry->AddCertificate(Context(regulator, deadline).get(), cert, &r3);
-          if (!s.ok() && s.error_code() != grpc::StatusCode::ALREADY_EXISTS) {
-            Die(e.usci + " certificate", s);
-          }
-        }
-        origo::v1::CreateTokenRequest token;
-        token.set_role(origo::v1::ROLE_PRODUCER);
-        token.set_usci(e.usci);
-        origo::v1::CreateTokenResponse r4;
-        s = registry->CreateToken(Context(regulator, deadline).get(), token, &r4);
-        if (!s.ok()) Die(e.usci + " token", s);
-        tokens[i] = r4.token();
-      }
-    });
-  }
-  for (auto& w : workers) w.join();
-  return tokens;
 }
 
 // Batches in flight per stream in the b1w phase: what clients/spool/sender.cc keeps.
@@ -545,7 +485,12 @@ int Main(int argc, char** argv) {
 
   auto t0 = Clock::now();
   std::vector<crypto::PrivateKey> keys = MakeKeys(generator);
-  std::vector<std::string> tokens = Enroll(channel, regulator, generator, keys, 4);
+  auto enrolled = Enroll(channel, regulator, generator, keys, 4);
+  if (!enrolled.ok()) {
+    std::fprintf(stderr, "origo_loadgen: enrolling: %s\n", enrolled.status().ToString().c_str());
+    return 1;
+  }
+  std::vector<std::string> tokens = *std::move(enrolled);
   std::printf(
       "enrolled %zu enterprises (keys, certificates, tokens) in %.1f s; %zu cases per "
       "chain\n",

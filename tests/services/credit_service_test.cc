@@ -28,6 +28,7 @@
 #include "storage/credit_archive.h"
 #include "storage/event_log.h"
 #include "storage/registry_store.h"
+#include "tests/server_util.h"
 #include "tests/test_util.h"
 
 namespace origo::credit {
@@ -560,15 +561,11 @@ class CreditServiceTest : public ::testing::Test {
   void SetUp() override {
     origo::v1::Config config;
     config.set_data_dir(dir_.Sub("data"));
-    config.set_grpc_listen("127.0.0.1:0");
-    config.set_http_listen("127.0.0.1:0");
     config.mutable_log()->set_checkpoint_interval_ms(20);
-    server::ApplyDefaults(&config);
-    auto server = server::Server::Start(config);
+    auto server = origo::testing::StartLocalServer(config);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
-    std::ifstream in(dir_.Sub("data/bootstrap-token"));
-    std::getline(in, regulator_);
+    regulator_ = origo::testing::BootstrapToken(config.data_dir());
     lab_key_ = Enroll(kLab, origo::v1::SECTOR_AUTHORITY);
     winery_key_ = Enroll(kWinery, origo::v1::SECTOR_WINE);
     inspector_ = Token(origo::v1::ROLE_INSPECTOR, "");

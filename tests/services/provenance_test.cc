@@ -17,6 +17,7 @@
 #include "origo/v1/registry.grpc.pb.h"
 #include "services/server/config.h"
 #include "services/server/server.h"
+#include "tests/server_util.h"
 #include "tests/test_util.h"
 
 namespace origo {
@@ -101,10 +102,7 @@ class ProvenanceTest : public ::testing::Test {
       server_.reset();
     }
     config.set_data_dir(dir_.Sub("data" + std::to_string(++starts_)));
-    config.set_grpc_listen("127.0.0.1:0");
-    config.set_http_listen("127.0.0.1:0");
-    server::ApplyDefaults(&config);
-    auto server = server::Server::Start(config);
+    auto server = origo::testing::StartLocalServer(config);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
     channel_ = grpc::CreateChannel(server_->grpc_address(), grpc::InsecureChannelCredentials());

@@ -28,6 +28,7 @@
 #include "services/server/demo.h"
 #include "services/server/server.h"
 #include "storage/scan_counter.h"
+#include "tests/server_util.h"
 #include "tests/test_util.h"
 
 namespace origo::resolver {
@@ -476,16 +477,12 @@ class ResolverWarningsTest : public ::testing::Test {
   void SetUp() override {
     origo::v1::Config config;
     config.set_data_dir(dir_.Sub("data"));
-    config.set_grpc_listen("127.0.0.1:0");
-    config.set_http_listen("127.0.0.1:0");
     config.mutable_log()->set_checkpoint_interval_ms(20);
-    server::ApplyDefaults(&config);
-    auto server = server::Server::Start(config);
+    auto server = origo::testing::StartLocalServer(config);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
     ASSERT_TRUE(server::LoadDemo(server_->grpc_address(), config.data_dir()).ok());
-    std::ifstream in(dir_.Sub("data/bootstrap-token"));
-    std::getline(in, regulator_);
+    regulator_ = origo::testing::BootstrapToken(config.data_dir());
   }
   void TearDown() override {
     if (server_) {
