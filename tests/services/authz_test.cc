@@ -28,6 +28,7 @@
 #include "services/server/config.h"
 #include "services/server/rate_limit.h"
 #include "services/server/server.h"
+#include "tests/server_util.h"
 #include "tests/test_util.h"
 
 namespace origo {
@@ -86,12 +87,9 @@ class AuthzTest : public ::testing::Test {
   void Start(const std::function<void(origo::v1::Config*)>& tweak = nullptr) {
     origo::v1::Config config;
     config.set_data_dir(dir_.Sub("data"));
-    config.set_grpc_listen("127.0.0.1:0");
-    config.set_http_listen("127.0.0.1:0");
     config.mutable_log()->set_checkpoint_interval_ms(20);
     if (tweak) tweak(&config);
-    server::ApplyDefaults(&config);
-    auto started = server::Server::Start(config);
+    auto started = origo::testing::StartLocalServer(config);
     ASSERT_TRUE(started.ok()) << started.status();
     server_ = *std::move(started);
     channel_ = grpc::CreateChannel(server_->grpc_address(), grpc::InsecureChannelCredentials());

@@ -15,6 +15,7 @@
 #include "origo/v1/registry.grpc.pb.h"
 #include "services/server/config.h"
 #include "services/server/server.h"
+#include "tests/server_util.h"
 #include "tests/test_util.h"
 
 namespace origo {
@@ -66,11 +67,8 @@ class CaptureTest : public ::testing::Test {
   void Start() {
     origo::v1::Config config;
     config.set_data_dir(dir_.Sub("data"));
-    config.set_grpc_listen("127.0.0.1:0");
-    config.set_http_listen("127.0.0.1:0");
     config.mutable_log()->set_checkpoint_interval_ms(20);
-    server::ApplyDefaults(&config);
-    auto server = server::Server::Start(config);
+    auto server = origo::testing::StartLocalServer(config);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
     channel_ = grpc::CreateChannel(server_->grpc_address(), grpc::InsecureChannelCredentials());

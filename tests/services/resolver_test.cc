@@ -68,11 +68,8 @@ class ResolverTest : public ::testing::Test {
     dir_ = new TempDir();
     origo::v1::Config config;
     config.set_data_dir(dir_->Sub("data"));
-    config.set_grpc_listen("127.0.0.1:0");
-    config.set_http_listen("127.0.0.1:0");
     config.mutable_resolver()->set_scan_warning_threshold(kScanThreshold);
-    server::ApplyDefaults(&config);
-    auto server = server::Server::Start(config);
+    auto server = origo::testing::StartLocalServer(config);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = server->release();
     auto loaded = server::LoadDemo(server_->grpc_address(), config.data_dir());
